@@ -1,0 +1,112 @@
+"""The build: notes in, an Anki package out — read top to bottom.
+
+read → parse → extract → cards → reconcile with the lock → package.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flashcards import lockfile
+from flashcards.cards import DeckSettings, make_cards
+from flashcards.errors import SourceError
+from flashcards.extract import extract
+from flashcards.model import Card, Diagnostic, Document, Fact, Kind
+from flashcards.package import write_package
+from flashcards.parse import parse
+from flashcards.reading import UnreadableNote, decode, find_notes
+from flashcards.reconcile import Plan, reconcile
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and where."""
+
+    sources: tuple[Path, ...]
+    output: Path
+    deck: DeckSettings = field(default_factory=DeckSettings)
+    dry_run: bool = False
+    rebuild_ids: bool = False
+    """Ignore an unreadable lock file and start a new one."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did, for the summary and for scripts."""
+
+    notes_root: Path
+    files: tuple[str, ...]
+    cards: tuple[Card, ...]
+    plan: Plan
+    warnings: tuple[Diagnostic, ...]
+    encodings: tuple[tuple[str, str], ...]
+    """(file, encoding) for files not read as plain UTF-8."""
+    deck_path: Path
+    lock_path: Path
+    written: bool
+
+    def cards_by_kind(self) -> dict[Kind, int]:
+        return dict(sorted(Counter(c.kind for c in self.cards).items()))
+
+
+def build(options: BuildOptions, now: int | None = None) -> BuildResult:
+    """Build the deck for ``options``; ``now`` (seconds) stamps changed cards."""
+    now = int(time.time()) if now is None else now
+    root, files = find_notes(list(options.sources))
+    warnings: list[Diagnostic] = []
+    encodings: list[tuple[str, str]] = []
+    parsed: list[tuple[Document, tuple[Fact, ...]]] = []
+    for note in files:
+        try:
+            text = decode(note.path.read_bytes())
+        except UnreadableNote as exc:
+            warnings.append(Diagnostic(note.rel, 1, f"skipped: {exc}"))
+            continue
+        except OSError as exc:
+            raise SourceError(f"{note.path}: cannot read ({exc.strerror or exc})") from None
+        if text.encoding not in ("utf-8", "utf-8-sig"):
+            encodings.append((note.rel, text.encoding))
+        doc = parse(text.text, note.rel)
+        found = extract(doc)
+        warnings.extend(found.warnings)
+        parsed.append((doc, found.facts))
+
+    cards = make_cards(parsed, options.deck)
+    lock_path = lockfile.lock_path(root)
+    lock = _load_lock(lock_path, options.rebuild_ids)
+    plan = reconcile(cards, lock, now)
+
+    deck_path = options.output / f"{_slug(options.deck.root)}.apkg"
+    written = False
+    if not options.dry_run and (plan.changed or not deck_path.exists() or lock is None):
+        write_package(deck_path, plan.notes, plan.model_mods, first_id=plan.lock.created * 1000)
+        written = True
+    if not options.dry_run:
+        lockfile.save(lock_path, plan.lock)
+    return BuildResult(
+        notes_root=root,
+        files=tuple(n.rel for n in files),
+        cards=cards,
+        plan=plan,
+        warnings=tuple(warnings),
+        encodings=tuple(encodings),
+        deck_path=deck_path,
+        lock_path=lock_path,
+        written=written,
+    )
+
+
+def _load_lock(path: Path, rebuild_ids: bool) -> lockfile.Lock | None:
+    if rebuild_ids:
+        return None
+    return lockfile.load(path)
+
+
+def _slug(name: str) -> str:
+    import re
+
+    slug = re.sub(r"[^\w.-]+", "-", name.strip(), flags=re.UNICODE).strip("-").lower()
+    return slug or "deck"

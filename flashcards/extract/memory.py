@@ -1,0 +1,208 @@
+"""Memory points: definitions, key statements, short lists and procedures.
+
+What is learnable is found by shape and by the words notes use:
+
+* a bold (or short plain) label and a colon — ``**VPC Link**：…``,
+  ``- **默认模式**：…``, ``SAP考点：…`` — is a definition: the label asks,
+  the body answers. When the body has bold phrases the fact becomes a cloze
+  on them instead, the label staying visible;
+* a statement with bold phrases is a cloze on those phrases; in summary
+  sections (总结, 记忆要点, Key points …) quoted phrases serve when nothing
+  is bold;
+* an ordered list (procedure) or a short list under a lead-in is one note
+  asked item by item: item *i* is cloze *i*, the others stay visible, so no
+  card asks for a whole set at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flashcards import markup
+from flashcards.extract import base
+from flashcards.model import (
+    Block,
+    Document,
+    Extraction,
+    Fact,
+    Kind,
+    ListBlock,
+    ListItem,
+    Paragraph,
+    Section,
+)
+
+SUMMARY_HEADING = re.compile(
+    r"记忆要点|要点|重点|总结|小结|结论|考点|必记|必考|速记|口诀|"
+    r"key\s*points?|key\s*takeaways?|takeaways?|summary|summaries|remember|"
+    r"exam\s*tips?|tl;?dr|cheat\s*sheet|conclusions?|recap|must[- ]know",
+    re.IGNORECASE,
+)
+MAX_SET = 12
+"""Lists longer than this are not asked as one note."""
+MIN_SET = 2
+
+
+@dataclass
+class _State:
+    doc: Document
+    claimed: frozenset[int]
+    chinese: bool
+    facts: list[Fact]
+    used: set[int]
+
+
+def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
+    """Find the memory points of one document."""
+    state = _State(doc, claimed, base.is_chinese(doc), [], set())
+    for section in base.sections(doc):
+        _section(state, section)
+    return Extraction(tuple(state.facts), claimed=frozenset(state.used))
+
+
+def _section(state: _State, section: Section) -> None:
+    summary = base.heading_matches(section, SUMMARY_HEADING)
+    blocks = section.blocks
+    for index, block in enumerate(blocks):
+        if block.line in state.claimed or block.line in state.used:
+            continue
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if isinstance(block, Paragraph):
+            _paragraph(state, section, block, following, summary)
+        elif isinstance(block, ListBlock):
+            lead = _heading_lead(section) if index == 0 else ""
+            _list(state, section, block, lead, summary, parent="")
+
+
+def _paragraph(state: _State, section: Section, para: Paragraph, following: Block | None, summary: bool) -> None:
+    text = para.text.strip()
+    label = markup.split_label(text)
+    if label and not label[1] and isinstance(following, ListBlock):
+        # "**VPC Link**：" followed by its bullets: a definition answered by the list.
+        state.used.add(following.line)
+        _definition(state, section, para.line, label[0], following.html, parent="")
+        return
+    if text.endswith(tuple(markup.COLONS)) and isinstance(following, ListBlock):
+        state.used.add(following.line)
+        _list(state, section, following, markup.plain_text(text), summary, parent="")
+        return
+    _statement(state, section, para.line, text, "", summary, parent="")
+
+
+def _list(state: _State, section: Section, block: ListBlock, lead: str, summary: bool, parent: str) -> None:
+    items = [i for i in block.items if i.line not in state.claimed]
+    labelled = sum(1 for i in items if _label(i) is not None)
+    # Definitions stay separate unless the heading says the list is one
+    # whole (steps, scenarios, reasons).
+    as_set = (
+        MIN_SET <= len(items) <= MAX_SET
+        and (block.ordered or bool(lead))
+        and (labelled * 2 < len(items) or bool(_LEAD_WORDS.search(lead)))
+        and not any(_label(i) is None and i.children for i in items)
+    )
+    if as_set:
+        _set(state, section, block, items, lead or _heading_lead(section) or parent)
+        return
+    for item in items:
+        _item(state, section, item, summary, parent)
+
+
+def _item(state: _State, section: Section, item: ListItem, summary: bool, parent: str) -> None:
+    text = item.text.strip()
+    label = _label(item)
+    nested = [b for b in item.children if isinstance(b, ListBlock)]
+    if label and not label[1] and nested:
+        state.used.add(item.line)
+        _definition(state, section, item.line, label[0], "".join(b.html for b in nested), parent)
+        return
+    if text and _statement(state, section, item.line, text, "".join(b.html for b in item.children), summary, parent):
+        state.used.add(item.line)
+    lead = markup.plain_text(text) if text.endswith(tuple(markup.COLONS)) else ""
+    for child in nested:
+        _list(state, section, child, lead, summary, parent=markup.plain_text(text))
+
+
+def _label(item: ListItem) -> tuple[str, str] | None:
+    return markup.split_label(item.text) if item.text else None
+
+
+def _statement(state: _State, section: Section, line: int, text: str, extra: str, summary: bool, parent: str) -> bool:
+    """A definition or a key statement; returns whether it made a fact."""
+    label = markup.split_label(text)
+    if label and label[1]:
+        term, body = label
+        if markup.strong_spans(body) or (summary and _quoted(body) != body):
+            cloze, _ = markup.cloze_html(_quoted(body) if not markup.strong_spans(body) else body)
+            html = f"<b>{markup.escape(term)}</b>：{cloze}" if state.chinese else f"<b>{markup.escape(term)}</b>: {cloze}"
+            _add(state, section, line, Kind.MEMORY, key=_join(parent, term), text=html, extra=extra)
+        else:
+            _definition(state, section, line, term, markup.inline_html(body) + extra, parent)
+        return True
+    if text.endswith(tuple(markup.COLONS)) and not markup.strong_spans(text):
+        return False  # a lead-in line, not a statement
+    source = text if markup.strong_spans(text) else (_quoted(text) if summary else "")
+    if not source:
+        return False
+    cloze, count = markup.cloze_html(source)
+    if not count:
+        return False
+    _add(state, section, line, Kind.MEMORY, key=_join(parent, _visible(source)), text=cloze, extra=extra)
+    return True
+
+
+def _definition(state: _State, section: Section, line: int, term: str, answer_html: str, parent: str) -> None:
+    prompt = f"{term}是什么？" if state.chinese else f"What is {term}?"
+    front = f"<div class=lead>{markup.escape(parent)}</div>" if parent else ""
+    front += f"<div class=prompt>{markup.inline_html(prompt)}</div>"
+    _add(state, section, line, Kind.DEFINITION, key=_join(parent, term), front=front, back=answer_html)
+
+
+def _set(state: _State, section: Section, block: ListBlock, items: list[ListItem], lead: str) -> None:
+    """One note asking a list item by item: item i is cloze i."""
+    tag = "ol" if block.ordered else "ul"
+    parts = []
+    for number, item in enumerate(items, start=1):
+        if markup.strong_spans(item.text):
+            html, _ = markup.cloze_html(item.text, start=number, same_number=True)
+        else:
+            html = markup.cloze(number, markup.inline_html(item.text))
+        parts.append(f"<li>{html}</li>")
+        state.used.add(item.line)
+    state.used.add(block.line)
+    head = f"<div class=lead>{markup.escape(lead)}</div>" if lead else ""
+    kind = Kind.PROCEDURE if block.ordered else Kind.LIST
+    _add(state, section, block.line, kind, key=lead or "list", text=f"{head}<{tag}>{''.join(parts)}</{tag}>")
+
+
+def _heading_lead(section: Section) -> str:
+    """A heading that introduces a list (``VPC Link工作流程：``, ``Steps``)."""
+    if not section.path:
+        return ""
+    heading = section.path[-1]
+    if heading.endswith(tuple(markup.COLONS)) or _LEAD_WORDS.search(heading):
+        return heading.rstrip(markup.COLONS).strip()
+    return ""
+
+
+_LEAD_WORDS = re.compile(r"流程|步骤|场景|过程|方法|原因|steps?|procedure|process|workflow|scenarios?|use cases?|when to use", re.IGNORECASE)
+_QUOTES = re.compile(r"“([^”*]{1,40})”|「([^」*]{1,40})」|\"([^\"*]{1,40})\"")
+
+
+def _quoted(text: str) -> str:
+    """Quoted phrases made bold, so they can serve as cloze deletions."""
+    return _QUOTES.sub(lambda m: "“**" + next(g for g in m.groups() if g) + "**”", text)
+
+
+def _visible(text: str) -> str:
+    """The part of a statement that stays visible on a cloze card (its key)."""
+    without = re.sub(r"\*\*[^*]+\*\*", "…", text)
+    return markup.plain_text(without)[:80]
+
+
+def _join(parent: str, key: str) -> str:
+    return f"{parent[:40]} › {key}" if parent else key
+
+
+def _add(state: _State, section: Section, line: int, kind: Kind, key: str, **sides: str) -> None:
+    state.facts.append(Fact(kind=kind, origin=base.origin(state.doc, section, line), key=key, **sides))

@@ -1,0 +1,239 @@
+"""Markdown → safe HTML for card fields, and the inline helpers extractors share.
+
+One configured markdown-it instance serves the whole program: CommonMark with
+GFM tables, YAML front matter, CJK-friendly emphasis and TeX math kept in the
+``\\(..\\)`` / ``\\[..\\]`` form Anki's MathJax reads. Code is highlighted at
+build time with Pygments CSS classes. Every piece of HTML leaving this module
+has been through nh3, so notes cannot put script into a deck.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Sequence
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_cjk_friendly import cjk_friendly
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.texmath import texmath_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div",
+    "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
+    "kbd", "li", "mark", "ol", "p", "pre", "s", "small", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "lang", "title"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align"},
+    "ol": {"start"},
+}
+# No remote resources at review time: only relative media names and plain
+# links (http links open outside the card; nothing is fetched).
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitize(fragment: str) -> str:
+    """Remove script, event handlers, javascript: URLs and unknown tags."""
+    cleaned = nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+    )
+    return _REMOTE_IMG.sub("", cleaned)
+
+
+_REMOTE_IMG = re.compile(r"<img\b[^>]*\bsrc=\"(?:[a-z]+:)?//[^\"]*\"[^>]*>", re.IGNORECASE)
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    try:
+        lexer = get_lexer_by_name(lang.strip()) if lang.strip() else None
+    except ClassNotFound:
+        lexer = None
+    if lexer is None:
+        return ""  # markdown-it escapes the code itself
+    return highlight(code, lexer, HtmlFormatter(nowrap=True, classstyles=False))
+
+
+def _render_math_inline(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # noqa: ANN001
+    return "\\(" + html.escape(tokens[idx].content, quote=False) + "\\)"
+
+
+def _render_math_block(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # noqa: ANN001
+    return "<p>\\[" + html.escape(tokens[idx].content, quote=False) + "\\]</p>\n"
+
+
+@functools.cache
+def markdown() -> MarkdownIt:
+    """The one configured parser (cached: building it is not free)."""
+    md = (
+        MarkdownIt("commonmark", {"html": True, "linkify": False, "highlight": _highlight})
+        .enable(["table", "strikethrough"])
+        .use(front_matter_plugin)
+        .use(cjk_friendly)
+        .use(texmath_plugin, delimiters="brackets")
+        .use(dollarmath_plugin, allow_space=False, double_inline=True)
+    )
+    for name in ("math_inline", "math_single", "math_inline_double"):
+        md.add_render_rule(name, _render_math_inline)
+    for name in ("math_block", "math_block_eqno", "math_block_label"):
+        md.add_render_rule(name, _render_math_block)
+    return md
+
+
+def inline_html(text: str) -> str:
+    """Render inline Markdown to sanitised HTML."""
+    return sanitize(markdown().renderInline(text).strip())
+
+
+def block_html(tokens: Sequence[Token]) -> str:
+    """Render block tokens to sanitised HTML."""
+    md = markdown()
+    return sanitize(md.renderer.render(list(tokens), md.options, {}).strip())
+
+
+def inline_tokens(text: str) -> list[Token]:
+    """The inline tokens of a Markdown fragment."""
+    parsed = markdown().parseInline(text)
+    return parsed[0].children or [] if parsed else []
+
+
+def plain_text(text: str) -> str:
+    """Inline Markdown as plain text (formatting and HTML tags dropped)."""
+    out: list[str] = []
+    for tok in inline_tokens(text):
+        if tok.type in ("text", "code_inline", "math_inline", "math_single", "html_inline"):
+            out.append(tok.content if tok.type != "html_inline" else "")
+        elif tok.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif tok.type == "image":
+            out.append(tok.content)
+    return _SPACES.sub(" ", "".join(out)).strip()
+
+
+_SPACES = re.compile(r"[ \t\u3000]+")
+
+
+def strong_spans(text: str) -> list[str]:
+    """Plain text of each bold phrase in inline Markdown, in order."""
+    spans: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for tok in inline_tokens(text):
+        if tok.type == "strong_open":
+            depth += 1
+            if depth == 1:
+                current = []
+        elif tok.type == "strong_close":
+            depth -= 1
+            if depth == 0:
+                spans.append("".join(current).strip())
+        elif depth and tok.type in ("text", "code_inline"):
+            current.append(tok.content)
+    return [s for s in spans if s]
+
+
+def cloze_html(text: str, start: int = 1, same_number: bool = False) -> tuple[str, int]:
+    """Render inline Markdown turning each bold phrase into a cloze deletion.
+
+    Phrases are numbered from ``start`` (all with ``start`` when
+    ``same_number``). Returns the HTML and how many deletions were made.
+    """
+    md = markdown()
+    tokens = inline_tokens(text)
+    out: list[str] = []
+    inside: list[Token] = []
+    depth = 0
+    count = 0
+    for tok in tokens:
+        if tok.type == "strong_open":
+            depth += 1
+            if depth == 1:
+                inside = []
+                continue
+        elif tok.type == "strong_close":
+            depth -= 1
+            if depth == 0:
+                body = md.renderer.renderInline(inside, md.options, {}).strip()
+                if body:
+                    number = start if same_number else start + count
+                    count += 1
+                    out.append(cloze(number, body))
+                continue
+        if depth:
+            inside.append(tok)
+        else:
+            out.append(md.renderer.renderInline([tok], md.options, {}))
+    return sanitize("".join(out).strip()), count
+
+
+def cloze(number: int, body_html: str) -> str:
+    """One cloze deletion; braces in the body cannot close it early."""
+    body = body_html.replace("}}", "} }").replace("::", ":\u200b:")
+    return "{{c%d::%s}}" % (number, body)
+
+
+# Words that open a term-definition line: "**Term**：…", "- **Term** - …", "Term: …".
+COLONS = ":："
+
+
+def split_label(text: str, max_label: int = 24) -> tuple[str, str] | None:
+    """Split ``**Label**：body`` or ``Label: body`` into (label, body) Markdown.
+
+    The label is bold, or short plain words before a colon; the colon may be
+    half- or full-width with spaces around it, or a spaced dash after a bold
+    label. Returns None when the text is not shaped like a definition.
+    """
+    stripped = text.strip()
+    bold = _BOLD_LABEL.match(stripped)
+    if bold:
+        label, body = _match_label(bold)
+        label = label.rstrip(COLONS).strip()
+        return (label, body.strip()) if label else None
+    plain = _PLAIN_LABEL.match(stripped)
+    if plain and len(plain.group("label")) <= max_label:
+        return plain.group("label").strip(), plain.group("body").strip()
+    return None
+
+
+_BOLD_LABEL = re.compile(
+    r"^\*\*(?P<label>[^*]+?)\*\*\s*(?:[:：]|\s[-–—]\s)\s*(?P<body>.*)$"
+    r"|^\*\*(?P<label2>[^*]+?[:：])\s*\*\*\s*(?P<body2>.*)$",
+    re.DOTALL,
+)
+# A plain label has no sentence punctuation and is not a URL scheme.
+_PLAIN_LABEL = re.compile(r"^(?P<label>[^\s:：，。,.;；！!？?*`|\[\]()（）“”\"][^:：，。;；！!？?*`|\[\]“”\"]*?)\s*[:：](?!//)\s*(?P<body>.+)$", re.DOTALL)
+
+
+def _match_label(m: re.Match[str]) -> tuple[str, str]:
+    if m.group("label") is not None:
+        return m.group("label"), m.group("body")
+    return m.group("label2"), m.group("body2")
+
+
+def has_cjk(text: str) -> bool:
+    """Whether the text has Chinese, Japanese or Korean characters."""
+    return bool(_CJK.search(text))
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def escape(text: str) -> str:
+    """Plain text to HTML."""
+    return html.escape(text, quote=False)

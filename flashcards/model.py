@@ -1,0 +1,241 @@
+"""The frozen data passed between the stages of a build.
+
+parse  → :class:`Document` (a section tree of :data:`Block` values)
+extract → :class:`Fact` (one learnable thing, its sides already rendered to HTML)
+cards  → :class:`Card` (a note ready for Anki: note type, fields, guid, tags, deck)
+
+Every value here is immutable and built only from the notes, so the same
+notes always give the same values.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+# --------------------------------------------------------------------- parse
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of inline Markdown."""
+
+    line: int
+    """1-based line of the paragraph's first line in the note file."""
+    text: str
+    """The paragraph's inline Markdown source (lines joined by newlines)."""
+    html: str
+    """The paragraph rendered to sanitised HTML."""
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One item of a bullet or ordered list."""
+
+    line: int
+    text: str
+    """Inline Markdown of the item's first paragraph ('' when it has none)."""
+    children: tuple[Block, ...]
+    """Blocks after the first paragraph: nested lists, further paragraphs."""
+    html: str
+    """The whole item (text and children) rendered to sanitised HTML."""
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """A bullet list (``ordered=False``) or an ordered list."""
+
+    line: int
+    ordered: bool
+    items: tuple[ListItem, ...]
+    html: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A GFM table; cells are inline Markdown, rows padded to the header."""
+
+    line: int
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    row_lines: tuple[int, ...]
+    """The 1-based line of each body row."""
+    html: str
+
+
+@dataclass(frozen=True)
+class Code:
+    """A fenced or indented code block."""
+
+    line: int
+    info: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A blockquote (also Obsidian-style callouts) holding further blocks."""
+
+    line: int
+    children: tuple[Block, ...]
+    html: str
+
+
+@dataclass(frozen=True)
+class Html:
+    """A raw HTML block (e.g. ``<details>``), kept as sanitised HTML."""
+
+    line: int
+    text: str
+    """The raw HTML source."""
+    html: str
+
+
+Block = Paragraph | ListBlock | Table | Code | Quote | Html
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and everything under it up to the next heading of its level or above."""
+
+    title: str
+    """The heading's inline Markdown ('' for the document's root section)."""
+    level: int
+    """1–6 for headings, 0 for the root section."""
+    line: int
+    path: tuple[str, ...]
+    """Plain-text headings from the top section down to this one."""
+    blocks: tuple[Block, ...]
+    children: tuple[Section, ...]
+
+    def walk(self) -> tuple[Section, ...]:
+        """This section and all sections below it, in document order."""
+        out: list[Section] = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed note file."""
+
+    path: str
+    """Path relative to the notes folder, with forward slashes."""
+    title: str
+    """Front matter ``title``, else a lone leading H1, else the file name."""
+    meta: tuple[tuple[str, object], ...]
+    """Front matter as sorted (key, value) pairs."""
+    root: Section
+    warnings: tuple[Diagnostic, ...] = ()
+
+    def meta_value(self, key: str, default: object = None) -> object:
+        return dict(self.meta).get(key, default)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A warning about a note, pointing at the file and line it concerns."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+# ------------------------------------------------------------------- extract
+
+
+class Kind(enum.StrEnum):
+    """What a fact is; each kind always becomes the same note type."""
+
+    DEFINITION = "definition"
+    """A term and what it means (basic card)."""
+    MEMORY = "memory"
+    """A statement with its key phrases to recall (cloze card)."""
+    LIST = "list"
+    """A short list asked item by item (cloze card)."""
+    PROCEDURE = "procedure"
+    """Ordered steps asked step by step (cloze card)."""
+    TABLE = "table"
+    """One cell of a comparison or attribute table (basic card)."""
+    MCQ = "mcq"
+    """A multiple-choice or true/false exam question (basic card)."""
+    QUESTION = "question"
+    """A question and its answer: heading, inline or explicit Q/A (basic card)."""
+
+    @property
+    def is_cloze(self) -> bool:
+        return self in (Kind.MEMORY, Kind.LIST, Kind.PROCEDURE)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a fact comes from."""
+
+    path: str
+    line: int
+    title: str
+    """The note's title."""
+    headings: tuple[str, ...]
+    """Plain-text heading path of the section holding the fact."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One learnable thing found in a note, with its sides rendered to HTML.
+
+    Basic kinds fill ``front`` and ``back``; cloze kinds fill ``text`` with
+    ``{{cN::…}}`` deletions (``back`` then holds optional extra context).
+    """
+
+    kind: Kind
+    origin: Origin
+    key: str
+    """What the fact asks, in words that survive edits of the answer (a term,
+    a question stem, a table row and column). With the origin's path,
+    headings and kind it makes the fact's identity."""
+    front: str = ""
+    back: str = ""
+    text: str = ""
+    extra: str = ""
+    """More context shown after the answer (HTML)."""
+    reverse: str = ""
+    """A prompt for an optional reverse card (HTML); '' for none."""
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the extractors found in one document."""
+
+    facts: tuple[Fact, ...]
+    warnings: tuple[Diagnostic, ...] = ()
+    claimed: frozenset[int] = frozenset()
+    """Source lines of the blocks and list items this extractor turned into
+    facts; extractors after it leave them alone."""
+
+
+# --------------------------------------------------------------------- cards
+
+
+@dataclass(frozen=True)
+class Card:
+    """A note ready to be written into a package."""
+
+    identity: str
+    """The stable identity key from which the guid is derived."""
+    guid: str
+    kind: Kind
+    fields: tuple[str, ...]
+    """Values for the note type's fields, in its field order."""
+    tags: tuple[str, ...]
+    deck: str
+    due: int
+    """Position among new cards: lower is introduced first."""
+    origin: Origin
+    label: str = field(default="", compare=False)
+    """A short plain-text name for reports."""

@@ -1,0 +1,184 @@
+"""Parse a note's text into a :class:`~flashcards.model.Document`.
+
+markdown-it gives a token stream; this module folds it into a section tree
+(heading path and source line for every block) that extractors can read
+without knowing about tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+import yaml
+from markdown_it.tree import SyntaxTreeNode
+
+from flashcards import markup
+from flashcards.model import (
+    Block,
+    Code,
+    Diagnostic,
+    Document,
+    Html,
+    ListBlock,
+    ListItem,
+    Paragraph,
+    Quote,
+    Section,
+    Table,
+)
+
+
+def parse(text: str, rel_path: str) -> Document:
+    """Parse one note. ``rel_path`` names it in identities and warnings."""
+    md = markup.markdown()
+    tree = SyntaxTreeNode(md.parse(text))
+    nodes = list(tree.children)
+    warnings: list[Diagnostic] = []
+    meta: dict[str, object] = {}
+    if nodes and nodes[0].type == "front_matter":
+        meta = _front_matter(nodes.pop(0), rel_path, warnings)
+
+    title, nodes = _title(nodes, meta, rel_path)
+    # A lone H1 that is not the title is a section like the H2s after it.
+    lone_h1 = sum(1 for n in nodes if n.type == "heading" and n.tag == "h1") == 1
+    root = _build_sections(nodes, h1_level=2 if lone_h1 else 1)
+    return Document(
+        path=rel_path,
+        title=title,
+        meta=tuple(sorted(meta.items())),
+        root=root,
+        warnings=tuple(warnings),
+    )
+
+
+def _front_matter(node: SyntaxTreeNode, rel_path: str, warnings: list[Diagnostic]) -> dict[str, object]:
+    try:
+        data = yaml.safe_load(node.content)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = (mark.line + 2) if mark is not None else 1  # +1 for 1-based, +1 for the '---' line
+        warnings.append(Diagnostic(rel_path, line, f"front matter is not valid YAML, ignored ({_first_line(exc)})"))
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        warnings.append(Diagnostic(rel_path, 1, "front matter is not a mapping of keys to values, ignored"))
+        return {}
+    return {str(k): v for k, v in data.items()}
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _title(nodes: list[SyntaxTreeNode], meta: dict[str, object], rel_path: str) -> tuple[str, list[SyntaxTreeNode]]:
+    """The note's title, and the nodes left once a title heading is taken out.
+
+    A single H1 opening the note is its title unless it reads like a section
+    of its own (ends with a colon, as in ``# 核心结论先明确：``).
+    """
+    if isinstance(meta.get("title"), str) and meta["title"].strip():
+        return meta["title"].strip(), nodes
+    h1s = [n for n in nodes if n.type == "heading" and n.tag == "h1"]
+    if len(h1s) == 1 and nodes and nodes[0] is h1s[0]:
+        text = markup.plain_text(_inline_content(h1s[0]))
+        if text and not text.endswith(tuple(markup.COLONS)):
+            return text, nodes[1:]
+    stem = PurePosixPath(rel_path).stem
+    return re.sub(r"[-_]+", " ", stem).strip() or stem, nodes
+
+
+def _build_sections(nodes: list[SyntaxTreeNode], h1_level: int) -> Section:
+    """Fold a flat list of top-level nodes into a tree of sections."""
+
+    class _Open:
+        def __init__(self, title: str, level: int, line: int, path: tuple[str, ...]) -> None:
+            self.title, self.level, self.line, self.path = title, level, line, path
+            self.blocks: list[Block] = []
+            self.children: list[_Open] = []
+
+        def freeze(self) -> Section:
+            return Section(
+                self.title, self.level, self.line, self.path,
+                tuple(self.blocks), tuple(c.freeze() for c in self.children),
+            )
+
+    root = _Open("", 0, 1, ())
+    stack = [root]
+    for node in nodes:
+        if node.type == "heading":
+            level = int(node.tag[1]) if node.tag != "h1" else h1_level
+            while stack[-1].level >= level:
+                stack.pop()
+            heading = _inline_content(node)
+            section = _Open(heading, level, _line(node), stack[-1].path + (markup.plain_text(heading),))
+            stack[-1].children.append(section)
+            stack.append(section)
+        else:
+            block = _block(node)
+            if block is not None:
+                stack[-1].blocks.append(block)
+    return root.freeze()
+
+
+def _line(node: SyntaxTreeNode) -> int:
+    return node.map[0] + 1 if node.map else 1
+
+
+def _inline_content(node: SyntaxTreeNode) -> str:
+    for child in node.children:
+        if child.type == "inline":
+            return child.content
+    return ""
+
+
+def _html(node: SyntaxTreeNode) -> str:
+    return markup.block_html(node.to_tokens())
+
+
+def _block(node: SyntaxTreeNode) -> Block | None:
+    kind = node.type
+    if kind == "paragraph":
+        return Paragraph(_line(node), _inline_content(node), _html(node))
+    if kind in ("bullet_list", "ordered_list"):
+        items = tuple(_list_item(child) for child in node.children if child.type == "list_item")
+        return ListBlock(_line(node), kind == "ordered_list", items, _html(node))
+    if kind == "table":
+        return _table(node)
+    if kind in ("fence", "code_block"):
+        return Code(_line(node), (node.info or "").strip(), node.content, _html(node))
+    if kind == "blockquote":
+        children = tuple(b for b in (_block(c) for c in node.children) if b is not None)
+        return Quote(_line(node), children, _html(node))
+    if kind == "html_block":
+        return Html(_line(node), node.content, markup.sanitize(node.content))
+    if kind in ("math_block", "math_block_eqno", "amsmath"):
+        return Paragraph(_line(node), "\\[" + node.content + "\\]", _html(node))
+    return None  # hr and anything unknown carry no content
+
+
+def _list_item(node: SyntaxTreeNode) -> ListItem:
+    children = list(node.children)
+    text = ""
+    if children and children[0].type == "paragraph":
+        text = _inline_content(children.pop(0))
+    blocks = tuple(b for b in (_block(c) for c in children) if b is not None)
+    return ListItem(_line(node), text, blocks, _html(node))
+
+
+def _table(node: SyntaxTreeNode) -> Table:
+    header: tuple[str, ...] = ()
+    rows: list[tuple[str, ...]] = []
+    lines: list[int] = []
+    for section in node.children:
+        for tr in section.children:
+            cells = tuple(_inline_content(cell).strip() for cell in tr.children)
+            if section.type == "thead":
+                header = cells
+            else:
+                rows.append(cells)
+                lines.append(_line(tr))
+    width = len(header)
+    padded = tuple(tuple(row[:width]) + ("",) * (width - len(row)) for row in rows)
+    return Table(_line(node), header, padded, tuple(lines), _html(node))

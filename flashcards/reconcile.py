@@ -1,0 +1,264 @@
+"""Reconcile a build with the lock: keep guids, set modification times, report changes.
+
+A card keeps the guid of the locked card with its identity. A card whose
+identity changed (heading renamed, question reworded, file moved) is matched
+to the unmatched old card it most resembles — conservatively: when two old
+cards fit equally well, it is a new card and the report says so. Unchanged
+cards keep their ``mod`` (Anki skips them and keeps edits made in Anki);
+changed cards get a newer one. Cards that disappeared are shipped once more,
+tagged, so they can be found and deleted in Anki.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from flashcards.cards import guid_for
+from flashcards.lockfile import Lock, LockedCard
+from flashcards.model import Card
+from flashcards.notetypes import NOTE_TYPES
+from flashcards.package import PackagedNote, model_definition
+
+REMOVED_TAG = "flashcards::removed"
+SIMILAR = 0.6
+"""Least text similarity for matching a card whose question changed."""
+MARGIN = 0.1
+"""How much better the best candidate must be than the next to be trusted."""
+
+
+class Status(enum.StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    RENAMED = "renamed"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What happened to one card in this build."""
+
+    status: Status
+    label: str
+    source: str
+    guid: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a build ships and records."""
+
+    notes: tuple[PackagedNote, ...]
+    lock: Lock
+    changes: tuple[Change, ...]
+    warnings: tuple[str, ...]
+    model_mods: dict[int, int]
+
+    def count(self, status: Status) -> int:
+        return sum(1 for c in self.changes if c.status is status)
+
+    @property
+    def changed(self) -> bool:
+        return any(c.status is not Status.UNCHANGED for c in self.changes)
+
+
+def content_hash(card: Card, tags: Sequence[str]) -> str:
+    """Hash of what Anki stores for a note: fields, tags and deck."""
+    payload = json.dumps([card.kind.value, card.fields, sorted(tags), card.deck], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def reconcile(cards: Sequence[Card], lock: Lock | None, now: int) -> Plan:
+    """Match ``cards`` with the lock and decide what to ship."""
+    lock = lock or Lock(created=now)
+    old_by_identity = lock.by_identity()
+    matched: dict[str, LockedCard] = {}  # new identity -> old card
+    renamed: set[str] = set()
+    for card in cards:
+        if card.identity in old_by_identity:
+            matched[card.identity] = old_by_identity[card.identity]
+    taken = {c.guid for c in matched.values()}
+    leftover_old = [c for c in lock.cards if c.guid not in taken]
+    leftover_new = [c for c in cards if c.identity not in matched]
+    fuzzy, uncertain = _match_moved(leftover_new, leftover_old)
+    matched.update(fuzzy)
+    renamed.update(fuzzy)
+
+    used_guids = {c.guid for c in lock.cards}
+    notes: list[PackagedNote] = []
+    entries: list[LockedCard] = []
+    changes: list[Change] = []
+    warnings: list[str] = []
+    for card in cards:
+        old = matched.get(card.identity)
+        tags = card.tags
+        digest = content_hash(card, tags)
+        source = f"{card.origin.path}:{card.origin.line}"
+        if old is None:
+            guid = _fresh_guid(card.identity, used_guids)
+            mod, status, detail = now, Status.NEW, uncertain.get(card.identity, "")
+        else:
+            guid = old.guid
+            same = old.hash == digest and not old.removed
+            mod = old.mod if same else max(now, old.mod + 1)
+            if card.identity in renamed:
+                status, detail = Status.RENAMED, f"was {old.label} ({old.source})"
+            elif same:
+                status, detail = Status.UNCHANGED, ""
+            else:
+                status, detail = Status.UPDATED, "restored" if old.removed else ""
+            if old.deck != card.deck and not old.removed:
+                warnings.append(
+                    f"{source}: {card.label} moved from deck '{old.deck}' to '{card.deck}'; "
+                    "Anki keeps cards already imported in their old deck (move them in Anki's browser)"
+                )
+        used_guids.add(guid)
+        shipped = replace(card, guid=guid)
+        notes.append(PackagedNote(shipped, tags, mod))
+        entries.append(_entry(shipped, tags, digest, mod, source))
+        changes.append(Change(status, card.label, source, guid, detail))
+
+    shipped_guids = {n.card.guid for n in notes}
+    for old in lock.cards:
+        if old.guid in shipped_guids:
+            continue
+        if old.removed:
+            entries.append(old)  # a tombstone: its guid comes back if the card does
+            continue
+        mod = max(now, old.mod + 1)
+        tags = tuple(dict.fromkeys((*old.tags, REMOVED_TAG)))
+        notes.append(PackagedNote(_ghost(old), tags, mod))
+        entries.append(replace(old, removed=now, mod=mod, tags=tags))
+        changes.append(
+            Change(Status.REMOVED, old.label, old.source, old.guid, f"tagged {REMOVED_TAG}: delete it in Anki")
+        )
+
+    model_mods, note_types = _model_mods(lock, now)
+    new_lock = Lock(created=lock.created, note_types=note_types, cards=tuple(entries))
+    return Plan(tuple(notes), new_lock, tuple(changes), tuple(warnings), model_mods)
+
+
+def _entry(card: Card, tags: tuple[str, ...], digest: str, mod: int, source: str) -> LockedCard:
+    return LockedCard(
+        guid=card.guid, identity=card.identity, kind=card.kind.value, hash=digest, mod=mod,
+        source=source, deck=card.deck, label=card.label, fields=card.fields, tags=tags,
+    )
+
+
+def _ghost(old: LockedCard) -> Card:
+    """A removed card rebuilt from the lock, to ship once more with its old content."""
+    from flashcards.model import Kind, Origin
+
+    path, _, line = old.source.rpartition(":")
+    return Card(
+        identity=old.identity, guid=old.guid, kind=Kind(old.kind), fields=old.fields, tags=old.tags,
+        deck=old.deck, due=0, origin=Origin(path, int(line or 0), "", ()), label=old.label,
+    )
+
+
+def _fresh_guid(identity: str, used: set[str]) -> str:
+    """The identity's guid, or a variant of it if a renamed card already holds it."""
+    guid, n = guid_for(identity), 1
+    while guid in used:
+        n += 1
+        guid = guid_for(f"{identity}\x1f{n}")
+    return guid
+
+
+def _model_mods(lock: Lock, now: int) -> tuple[dict[int, int], tuple[tuple[int, str, int], ...]]:
+    known = {mid: (h, mod) for mid, h, mod in lock.note_types}
+    mods: dict[int, int] = {}
+    rows = []
+    for nt in NOTE_TYPES:
+        digest = hashlib.sha256(model_definition(nt).encode("utf-8")).hexdigest()[:32]
+        old = known.get(nt.model_id)
+        mod = old[1] if old and old[0] == digest else max(now, old[1] + 1 if old else now)
+        mods[nt.model_id] = mod
+        rows.append((nt.model_id, digest, mod))
+    return mods, tuple(rows)
+
+
+# ------------------------------------------------------------- fuzzy matching
+
+
+def _parts(identity: str) -> tuple[str, str, str, str]:
+    path, headings, kind, key = (identity.split("\x1f") + ["", "", "", ""])[:4]
+    return path, headings, kind, re.sub(r"#\d+$", "", key)
+
+
+_TAGS = re.compile(r"<[^>]+>|\{\{c\d+::|\}\}")
+
+
+def _text(fields: Sequence[str]) -> str:
+    return _TAGS.sub("", " ".join(fields[:2]))
+
+
+def _match_moved(
+    new: list[Card], old: list[LockedCard]
+) -> tuple[dict[str, LockedCard], dict[str, str]]:
+    """Match cards whose identity changed to old cards that lost theirs.
+
+    Tiers, most certain first: same question in a renamed file; same question
+    under a renamed heading; same place with a reworded question and a
+    similar answer; identical content anywhere. Returns the matches and, for
+    cards left new because two old cards fitted equally, why.
+    """
+    matches: dict[str, LockedCard] = {}
+    uncertain: dict[str, str] = {}
+    tiers: list[Callable[[tuple[str, ...]], tuple[str, ...]]] = [
+        lambda p: (p[1], p[2], p[3]),  # file renamed or moved
+        lambda p: (p[0], p[2], p[3]),  # heading renamed
+    ]
+    for tier in tiers:
+        by_key: dict[tuple[str, ...], list[LockedCard]] = defaultdict(list)
+        for o in old:
+            if o.guid not in {m.guid for m in matches.values()}:
+                by_key[tier(_parts(o.identity))].append(o)
+        for card in new:
+            if card.identity in matches:
+                continue
+            candidates = by_key.get(tier(_parts(card.identity)), [])
+            if len(candidates) == 1:
+                matches[card.identity] = candidates.pop()
+    # Same note and kind, reworded: compare the text itself.
+    taken = {m.guid for m in matches.values()}
+    pool: dict[tuple[str, str], list[LockedCard]] = defaultdict(list)
+    for o in old:
+        if o.guid not in taken:
+            p = _parts(o.identity)
+            pool[(p[0], p[2])].append(o)
+    for card in new:
+        if card.identity in matches:
+            continue
+        p = _parts(card.identity)
+        candidates = [o for o in pool.get((p[0], p[2]), []) if o.guid not in taken]
+        scored = sorted(
+            ((_similarity(card, o), o) for o in candidates), key=lambda s: (-s[0], s[1].identity)
+        )
+        if not scored or scored[0][0] < SIMILAR:
+            continue
+        if len(scored) > 1 and scored[0][0] - scored[1][0] < MARGIN:
+            names = " / ".join(o.label for _, o in scored[:2])
+            uncertain[card.identity] = f"could be {names}; not sure, so it is a new card"
+            continue
+        matches[card.identity] = scored[0][1]
+        taken.add(scored[0][1].guid)
+    return matches, uncertain
+
+
+def _similarity(card: Card, old: LockedCard) -> float:
+    a, b = _text(card.fields), _text(old.fields)
+    if a == b:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+        return 0.0
+    return matcher.ratio()
