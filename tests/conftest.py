@@ -1,0 +1,74 @@
+"""Shared test helpers: build notes and import the deck into a real Anki collection."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import anki.collection  # noqa: F401  (import first: anki.scheduler imports it circularly)
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+from flashcards.build import BuildOptions, BuildResult, build
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_NOTES = ROOT / "source_notes"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def write_notes(folder: Path, notes: dict[str, str | bytes]) -> Path:
+    """Write note files (text as UTF-8, bytes as they are) into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in notes.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
+def run_build(notes: Path, output: Path, now: int | None = None, **options) -> BuildResult:  # noqa: ANN003
+    """Build ``notes`` into ``output`` through the library."""
+    return build(BuildOptions(sources=(notes,), output=output, **options), now=now)
+
+
+def import_deck(col: Collection, apkg: Path, **options):  # noqa: ANN003, ANN201
+    """Import a package with the desktop defaults (or ``options``); returns Anki's log."""
+    response = col.import_anki_package(
+        ImportAnkiPackageRequest(package_path=str(apkg), options=ImportAnkiPackageOptions(**options))
+    )
+    col.models._clear_cache()  # the import does not clear Python's note-type cache
+    return response.log
+
+
+@pytest.fixture
+def collection(tmp_path: Path) -> Iterator[Collection]:
+    """A fresh, empty Anki collection."""
+    folder = tmp_path / "collection"
+    folder.mkdir()
+    col = Collection(str(folder / "collection.anki2"))
+    try:
+        yield col
+    finally:
+        col.close()
+
+
+@pytest.fixture
+def sample_notes(tmp_path: Path) -> Path:
+    """A writable copy of the sample notes."""
+    target = tmp_path / "notes"
+    shutil.copytree(SAMPLE_NOTES, target, ignore=shutil.ignore_patterns("flashcards.lock"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def sample_deck(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The sample notes built once per session (read-only use)."""
+    base = tmp_path_factory.mktemp("sample")
+    notes = base / "notes"
+    shutil.copytree(SAMPLE_NOTES, notes, ignore=shutil.ignore_patterns("flashcards.lock"))
+    return run_build(notes, base / "out", now=1_790_000_000)
