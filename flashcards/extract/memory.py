@@ -152,7 +152,10 @@ def _statement(state: _State, section: Section, line: int, text: str, extra: str
 
 
 def _definition(state: _State, section: Section, line: int, term: str, answer_html: str, parent: str) -> None:
-    prompt = f"{term}是什么？" if state.chinese else f"What is {term}?"
+    if _MARKER.fullmatch(term):  # "注意：…", "Exam tip: …" ask for the point, not a meaning
+        prompt = f"{term}？" if state.chinese else f"{term}?"
+    else:
+        prompt = f"{term}是什么？" if state.chinese else f"What is {term}?"
     front = f"<div class=lead>{markup.escape(parent)}</div>" if parent else ""
     front += f"<div class=prompt>{markup.inline_html(prompt)}</div>"
     _add(state, section, line, Kind.DEFINITION, key=_join(parent, term), front=front, back=answer_html)
@@ -172,7 +175,8 @@ def _set(state: _State, section: Section, block: ListBlock, items: list[ListItem
     state.used.add(block.line)
     head = f"<div class=lead>{markup.escape(lead)}</div>" if lead else ""
     kind = Kind.PROCEDURE if block.ordered else Kind.LIST
-    _add(state, section, block.line, kind, key=lead or "list", text=f"{head}<{tag}>{''.join(parts)}</{tag}>")
+    key = lead or (section.path[-1] if section.path else "list")
+    _add(state, section, block.line, kind, key=key, text=f"{head}<{tag}>{''.join(parts)}</{tag}>")
 
 
 def _heading_lead(section: Section) -> str:
@@ -185,6 +189,11 @@ def _heading_lead(section: Section) -> str:
     return ""
 
 
+_MARKER = re.compile(
+    r"(?:\w{0,8})(?:考点|注意|提示|陷阱|易错|重点|必记|必考|警告)|"
+    r"(?:exam\s+)?(?:note|tip|trap|pitfall|warning|important|remember|caution)s?",
+    re.IGNORECASE,
+)
 _LEAD_WORDS = re.compile(r"流程|步骤|场景|过程|方法|原因|steps?|procedure|process|workflow|scenarios?|use cases?|when to use", re.IGNORECASE)
 _QUOTES = re.compile(r"“([^”*]{1,40})”|「([^」*]{1,40})」|\"([^\"*]{1,40})\"")
 
