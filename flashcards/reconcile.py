@@ -16,7 +16,7 @@ import enum
 import hashlib
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -189,7 +189,7 @@ def _model_mods(lock: Lock, now: int) -> tuple[dict[int, int], tuple[tuple[int, 
 # ------------------------------------------------------------- fuzzy matching
 
 
-def _parts(identity: str) -> tuple[str, str, str, str]:
+def _parts(identity: str) -> Parts:
     path, headings, kind, key = (identity.split("\x1f") + ["", "", "", ""])[:4]
     return path, headings, kind, re.sub(r"#\d+$", "", key)
 
@@ -206,34 +206,28 @@ def _match_moved(
 ) -> tuple[dict[str, LockedCard], dict[str, str]]:
     """Match cards whose identity changed to old cards that lost theirs.
 
-    Tiers, most certain first: same question in a renamed file; same question
-    under a renamed heading; same place with a reworded question and a
-    similar answer; identical content anywhere. Returns the matches and, for
-    cards left new because two old cards fitted equally, why.
+    Tiers, most certain first: same question under the same headings in a
+    renamed file; same question under a renamed heading; same file and kind
+    with a reworded question and similar text. A key shared by two cards on
+    either side matches nothing. Returns the matches and, for cards left new
+    because two old cards fitted about equally, why.
     """
     matches: dict[str, LockedCard] = {}
     uncertain: dict[str, str] = {}
-    tiers: list[Callable[[tuple[str, ...]], tuple[str, ...]]] = [
-        lambda p: (p[1], p[2], p[3]),  # file renamed or moved
-        lambda p: (p[0], p[2], p[3]),  # heading renamed
-    ]
-    for tier in tiers:
-        by_key: dict[tuple[str, ...], list[LockedCard]] = defaultdict(list)
-        for o in old:
-            if o.guid not in {m.guid for m in matches.values()}:
-                by_key[tier(_parts(o.identity))].append(o)
-        for card in new:
-            if card.identity in matches:
-                continue
-            candidates = by_key.get(tier(_parts(card.identity)), [])
-            if len(candidates) == 1:
-                matches[card.identity] = candidates.pop()
-    # Same note and kind, reworded: compare the text itself.
+    # A renamed or moved file: the same questions under the same headings.
+    _match_unique(new, old, matches, lambda p: (p[1], p[2], p[3]))
+    # Once a file's cards have been found under a new path, the file was
+    # renamed: its other cards are then looked for under the new path too.
+    renamed_files = _renamed_files(matches)
+    parts = {o.guid: _moved(_parts(o.identity), renamed_files) for o in old}
+    # A renamed heading: the same question in the same file.
+    _match_unique(new, old, matches, lambda p: (p[0], p[2], p[3]), parts)
+    # A reworded question: same file and kind, similar text.
     taken = {m.guid for m in matches.values()}
     pool: dict[tuple[str, str], list[LockedCard]] = defaultdict(list)
     for o in old:
         if o.guid not in taken:
-            p = _parts(o.identity)
+            p = parts[o.guid]
             pool[(p[0], p[2])].append(o)
     for card in new:
         if card.identity in matches:
@@ -252,6 +246,45 @@ def _match_moved(
         matches[card.identity] = scored[0][1]
         taken.add(scored[0][1].guid)
     return matches, uncertain
+
+
+Parts = tuple[str, str, str, str]
+
+
+def _match_unique(
+    new: list[Card],
+    old: list[LockedCard],
+    matches: dict[str, LockedCard],
+    key: Callable[[Parts], tuple[str, ...]],
+    parts: dict[str, Parts] | None = None,
+) -> None:
+    """Match cards whose ``key`` equals that of exactly one unmatched old card."""
+    taken = {m.guid for m in matches.values()}
+    by_key: dict[tuple[str, ...], list[LockedCard]] = defaultdict(list)
+    for o in old:
+        if o.guid not in taken:
+            by_key[key(parts[o.guid] if parts else _parts(o.identity))].append(o)
+    new_keys = Counter(key(_parts(c.identity)) for c in new if c.identity not in matches)
+    for card in new:
+        if card.identity in matches:
+            continue
+        k = key(_parts(card.identity))
+        if new_keys[k] == 1 and len(by_key.get(k, ())) == 1:
+            matches[card.identity] = by_key[k][0]
+
+
+def _renamed_files(matches: dict[str, LockedCard]) -> dict[str, str]:
+    """Old path → new path, where most matched cards of a file moved there."""
+    moves: dict[str, Counter[str]] = defaultdict(Counter)
+    for identity, old in matches.items():
+        new_path, old_path = _parts(identity)[0], _parts(old.identity)[0]
+        if new_path != old_path:
+            moves[old_path][new_path] += 1
+    return {old: targets.most_common(1)[0][0] for old, targets in moves.items()}
+
+
+def _moved(p: Parts, renamed_files: dict[str, str]) -> Parts:
+    return (renamed_files.get(p[0], p[0]), p[1], p[2], p[3])
 
 
 def _similarity(card: Card, old: LockedCard) -> float:
