@@ -69,6 +69,31 @@ def build_command(
             raise StrictModeError(f"{len(result.warnings) + len(result.plan.warnings)} warning(s) with --strict")
 
 
+@app.command("watch")
+def watch_command(
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Note files or folders to watch. Default: source_notes/", show_default=False),
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the .apkg deck into.")] = DEFAULT_OUTPUT,
+    deck: Annotated[str, typer.Option("--deck", help="Name of the root deck.")] = DeckSettings.root,
+) -> None:
+    """Rebuild the deck every time you save a note (Ctrl-C to stop)."""
+    from flashcards.watch import watch
+
+    options = BuildOptions(sources=tuple(sources or [DEFAULT_SOURCE]), output=output, deck=DeckSettings(root=deck))
+
+    def show(result, error) -> None:  # noqa: ANN001
+        if error is not None:
+            typer.echo(f"Error: {error}", err=True)
+        else:
+            typer.echo(report.summary_text(result))
+        typer.echo("Watching for changes… (Ctrl-C to stop)")
+
+    with _user_errors():
+        watch(options, show)
+
+
 class _user_errors:
     """Turn our own errors into one line and exit code 1."""
 
