@@ -154,3 +154,42 @@ def test_dry_run_writes_nothing(sample_notes: Path, tmp_path: Path) -> None:
     assert result.plan.count(Status.NEW) == len(result.cards)
     assert not out.exists()
     assert not result.lock_path.exists()
+
+
+def test_corrupt_lock_file_stops_the_build_until_rebuild_ids(sample_notes: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flashcards.cli import app
+
+    out = tmp_path / "out"
+    first = run_build(sample_notes, out, now=T0)
+    first.lock_path.write_text('{"version": 1, "cards": [', encoding="utf-8")
+    runner = CliRunner()
+    failed = runner.invoke(app, ["build", str(sample_notes), "--output", str(out)])
+    assert failed.exit_code == 1
+    assert "Error:" in failed.output and "flashcards.lock" in failed.output and "--rebuild-ids" in failed.output
+    assert first.lock_path.read_text(encoding="utf-8") == '{"version": 1, "cards": ['  # never silently reset
+
+    rebuilt = runner.invoke(app, ["build", str(sample_notes), "--output", str(out), "--rebuild-ids"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    second = run_build(sample_notes, out, now=T0 + 10)
+    # Guids come from identities, so a new lock finds the same guids again.
+    assert {n.card.guid for n in second.plan.notes} == {n.card.guid for n in first.plan.notes}
+
+
+def test_json_report_lists_changes_for_scripts(sample_notes: Path, tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from flashcards.cli import app
+
+    out = tmp_path / "out"
+    run_build(sample_notes, out, now=T0)
+    _edit(sample_notes / "vpc-link-vs-vgw.md", "**单向私有通道**", "**单向专用通道**")
+    result = CliRunner().invoke(app, ["build", str(sample_notes), "--output", str(out), "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["dry_run"] is True and data["written"] is False
+    assert data["counts"]["updated"] == 1
+    assert [c["card"] for c in data["changes"]] == ["记忆要点 › VPC Link"]

@@ -68,7 +68,8 @@ def _apply(notes: Notes, edit: str, pick: int) -> None:
         target[1].append((term, body))
 
 
-def _check(col: Collection, result, seen: dict[int, str]) -> None:  # noqa: ANN001
+def _check(col: Collection, result, seen: dict[int, str], now: int) -> None:  # noqa: ANN001
+    assert all(0 < n.mod <= now for n in result.plan.notes), "mod never 0, never in the future"
     current = {n.card.guid: n for n in result.plan.notes if REMOVED_TAG not in n.tags}
     live = {}
     for nid in col.find_notes(""):
@@ -104,13 +105,13 @@ def test_random_edit_sequences_never_duplicate_or_lose_notes(edits: list[tuple[s
             note_file.write_text(notes.markdown(), encoding="utf-8")
             result = run_build(note_file.parent, folder / "out", now=now)
             import_deck(col, result.deck_path)
-            _check(col, result, seen)
+            _check(col, result, seen, now)
             for edit, pick in edits:
                 _apply(notes, edit, pick)
                 note_file.write_text(notes.markdown(), encoding="utf-8")
                 now += 60
                 result = run_build(note_file.parent, folder / "out", now=now)
                 import_deck(col, result.deck_path)
-                _check(col, result, seen)
+                _check(col, result, seen, now)
         finally:
             col.close()
