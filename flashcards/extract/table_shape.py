@@ -99,6 +99,10 @@ _DESCRIBES = re.compile(
     r"^(?:descriptions?|meanings?|explanations?|definitions?|notes?|remarks?|comments?|details?|values?)$|是否|[?？]",
     re.IGNORECASE,
 )
+# Attributes a prompt should not name: "X · 含义？" reads better as "X是什么？",
+# "超时时间 · 说明？" as "超时时间？".
+_DEFINES = re.compile(r"^(?:含义|定义|解释|意义|释义|meanings?|definitions?|explanations?)$", re.IGNORECASE)
+_DESCRIBES_ONLY = re.compile(r"^(?:说明|描述|简介|descriptions?|details?|values?|值)$", re.IGNORECASE)
 # Columns (or comparison rows) shown on the back but not asked: asides, not facts.
 _ASIDE = re.compile(r"^(?:备注|注释|注意|其他|notes?|remarks?|comments?|misc)$", re.IGNORECASE)
 # Headings that announce a comparison.
@@ -125,6 +129,15 @@ def plain(cell: str) -> str:
 def is_blank(cell: str) -> bool:
     """Whether a cell holds no fact (``-``, empty, ``N/A``; an image is a fact)."""
     return bool(_BLANK.match(plain(cell))) and "![" not in cell and "<img" not in cell.lower()
+
+
+def prompt_form(attribute: str) -> str:
+    """How to ask for an attribute: "define", "describe" (name only the thing) or ""."""
+    if _DEFINES.match(attribute):
+        return "define"
+    if _DESCRIBES_ONLY.match(attribute):
+        return "describe"
+    return ""
 
 
 def classify(table: Table, headings: tuple[str, ...] = (), title: str = "") -> Shape:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from flashcards import markup
 from flashcards.extract import base
-from flashcards.extract.table_shape import Cell, Shape, classify, is_blank, plain
+from flashcards.extract.table_shape import Cell, Shape, classify, is_blank, plain, prompt_form
 from flashcards.model import (
     Block,
     Diagnostic,
@@ -68,13 +68,15 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
             line = table.row_lines[row] if row >= 0 else table.line
             warnings.append(Diagnostic(doc.path, line, f"table: {message}"))
         for cell in shape.cells:
+            # A Chinese table inside an English note is still asked in Chinese.
+            zh = chinese or markup.has_cjk(cell.key)
             facts.append(
                 Fact(
                     kind=Kind.TABLE,
                     origin=base.origin(doc, found.section, table.row_lines[cell.row]),
                     key=_join(found.lead, cell.key),
-                    front=front_html(cell, found.lead, chinese),
-                    back=back_html(table, cell, chinese),
+                    front=front_html(cell, found.lead, zh),
+                    back=back_html(table, cell, zh),
                 )
             )
         used.add(table.line)
@@ -89,18 +91,17 @@ def _tables(doc: Document, claimed: frozenset[int]) -> Iterator[_Found]:
 
 def _in_blocks(section: Section, blocks: tuple[Block, ...], lead: str, claimed: frozenset[int]) -> Iterator[_Found]:
     for block in blocks:
-        if block.line in claimed:
-            continue
-        if isinstance(block, Table):
+        if isinstance(block, Table) and block.line not in claimed:
             yield _Found(block, section, lead)
         elif isinstance(block, ListBlock):
+            # A list shares its line with its first item: claims are checked per item.
             for item in block.items:
                 if item.line in claimed:
                     continue
                 # "- 对比：" introducing a table names what the table is about.
                 item_lead = plain(item.text).rstrip(markup.COLONS).strip() or lead
                 yield from _in_blocks(section, item.children, item_lead, claimed)
-        elif isinstance(block, Quote):
+        elif isinstance(block, Quote) and block.line not in claimed:
             yield from _in_blocks(section, block.children, lead, claimed)
 
 
@@ -111,7 +112,7 @@ def _join(lead: str, key: str) -> str:
 def front_html(cell: Cell, lead: str, chinese: bool) -> str:
     """The question: ``thing · attribute？`` under the list item that introduces the table."""
     head = f'<div class="lead">{markup.escape(lead)}</div>' if lead else ""
-    return head + f'<div class="prompt">{markup.escape(_ask(cell.key, chinese))}</div>'
+    return head + f'<div class="prompt">{markup.escape(prompt_text(cell, chinese))}</div>'
 
 
 def back_html(table: Table, cell: Cell, chinese: bool) -> str:
@@ -167,6 +168,10 @@ def reverse_prompt(shape: Shape, cell: Cell, chinese: bool) -> str:
     return f'<div class="lead">{markup.escape(things)}</div><div class="prompt">{markup.escape(prompt)}</div>'
 
 
-def _ask(key: str, chinese: bool) -> str:
-    mark = "？" if chinese else "?"
-    return key.rstrip(":：?？ ") + mark
+def prompt_text(cell: Cell, chinese: bool) -> str:
+    """The question in words: ``VPC Link · 流量方向？``, ``CIDR是什么？``, ``超时时间？``."""
+    form = prompt_form(cell.attribute)
+    if form == "define":
+        return f"{cell.thing}是什么？" if chinese else f"What is {cell.thing}?"
+    asked = cell.thing if form == "describe" else cell.key
+    return asked.rstrip(":：?？ ") + ("？" if chinese else "?")
