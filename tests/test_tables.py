@@ -112,6 +112,10 @@ def test_skipped_tables_are_not_claimed_and_asked_ones_are() -> None:
     facts, _, claimed, _ = _load("table_in_list")
     assert claimed == {7, 13}
     assert [f.origin.line for f in facts] == [9, 9, 15, 15]
+    # A list item claimed by an earlier extractor keeps its table from being read again.
+    source = (TABLES / "table_in_list.md").read_text(encoding="utf-8")
+    later = tables.extract(parse(source, "table_in_list.md"), claimed=frozenset({11}))
+    assert [f.key for f in later.facts] == ["数据库层 › 单AZ · 故障切换", "数据库层 › 多AZ · 故障切换"]
 
 
 def _first_table(name: str) -> Table:
