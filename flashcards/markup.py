@@ -117,8 +117,11 @@ def plain_text(text: str) -> str:
     """Inline Markdown as plain text (formatting and HTML tags dropped)."""
     out: list[str] = []
     for tok in inline_tokens(text):
-        if tok.type in ("text", "code_inline", "math_inline", "math_single", "html_inline"):
-            out.append(tok.content if tok.type != "html_inline" else "")
+        if tok.type == "html_inline":
+            # A line break (common inside table cells) still separates words.
+            out.append(" " if _BR.match(tok.content) else "")
+        elif tok.type in ("text", "code_inline", "math_inline", "math_single"):
+            out.append(tok.content)
         elif tok.type in ("softbreak", "hardbreak"):
             out.append(" ")
         elif tok.type == "image":
@@ -127,6 +130,7 @@ def plain_text(text: str) -> str:
 
 
 _SPACES = re.compile(r"[ \t\u3000]+")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def strong_spans(text: str) -> list[str]:
