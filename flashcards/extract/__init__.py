@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flashcards.extract import memory
+from flashcards.extract import memory, questions
 from flashcards.model import Document, Extraction
 
 Extractor = Callable[[Document, frozenset[int]], Extraction]
 
 EXTRACTORS: tuple[tuple[str, Extractor], ...] = (
+    ("questions", questions.extract),
     ("memory", memory.extract),
 )
 
