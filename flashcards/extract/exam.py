@@ -398,7 +398,7 @@ def _answer_keys(state: State, found: list[Question]) -> list[Question]:
                 continue
             state.take([unit])
             for entry in entries:
-                note = text[entry.end() :].strip(" .。:：-—–)）") if len(entries) == 1 else ""
+                note = text[entry.end() :].strip(" .。:：-—–()（）") if len(entries) == 1 else ""
                 _match_entry(state, found, unit.line, int(entry.group("n")), entry.group("a"), note)
     return found
 

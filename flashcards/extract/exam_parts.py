@@ -66,10 +66,10 @@ def split_marker(text: str) -> tuple[str, bool | None, str]:
         return text.strip(), None, ""
     word = next(g for g in (found.group("w1"), found.group("w2"), found.group("w3"), found.group("sym")) if g)
     body = text[: found.start()].rstrip(" \t；;，,。")
-    note = found.group("note").strip()
+    note = found.group("note").strip().rstrip("；;。.，, ")
     if len(note) > 2 and note[0] in "（(" and note[-1] in "）)":
         note = note[1:-1].strip()
-    return body, verdict_of(word), note.rstrip("；;")
+    return body, verdict_of(word), note
 
 
 def lettered(text: str) -> tuple[str, str, bool | None, str] | None:
@@ -155,4 +155,4 @@ STEM_NUMBER = re.compile(
 )
 HEADING_NUMBER = re.compile(r"(?:题|question|q|示例|例题?|exercise|练习)\s*(\d{1,3})|第\s*(\d{1,3})\s*题", re.IGNORECASE)
 QUESTION_SECTION = re.compile(r"题|question|^q\s*\d|示例|例题|exercise|练习|quiz|mcq", re.IGNORECASE)
-SEVERAL = re.compile(r"多选|不定项|选出?[两二三四五2-5]|(?:choose|select|pick)\s+(?:two|three|four|2|3|4)|all\s+that\s+apply", re.IGNORECASE)
+SEVERAL = re.compile(r"多选|不定项|选出?[两二三四五2-5]|(?:which|choose|select|pick)\s+(?:two|three|four|2|3|4)\b|all\s+that\s+apply", re.IGNORECASE)

@@ -45,7 +45,11 @@ MAX_QUESTION = 200
 MAX_FOLLOWING = 4
 """How many blocks after a standalone question can make its answer."""
 
-_INLINE = re.compile(r"^\s*(?P<q>(?:\*\*|__)?[^\n?？]{2,150}?[?？]\s*(?:\*\*|__)?)\s*(?P<colon>[:：])?\s*(?P<a>\S.*)$", re.DOTALL)
+_INLINE = re.compile(
+    r"^\s*(?:(?P<bold>\*\*|__)(?P<qb>[^\n*_]{2,150}?[?？])\s*(?P=bold)|(?P<qp>[^\n?？*_][^\n?？]{1,149}?[?？]))"
+    r"\s*(?P<colon>[:：])?\s*(?P<a>\S.*)$",
+    re.DOTALL,
+)
 _SAME_LINE_ANSWER = re.compile(r"\s(?:\*\*|__)?(?:A\d{0,3}|答|Answer)\s*(?:\*\*|__)?[:：]\s*(?:\*\*|__)?", re.IGNORECASE)
 _FAQ_CALLOUTS = ("faq", "question", "help", "q")
 
@@ -170,6 +174,9 @@ def _following(state: State, parts: list[Unit], at: int) -> tuple[list[Unit], in
         unit = parts[at]
         if not state.free(unit) or (unit.textual and (_asks_alone(unit.text) or Q_LABEL.match(unit.text))):
             break
+        box = container(parts, at) if not unit.textual else None
+        if box is not None and box.title and not box.answers:
+            break  # a <details> or FAQ callout asking the next question
         same_list = unit.kind == "item" and bool(taken) and taken[-1].kind == "item" and taken[-1].block is unit.block
         if not same_list:
             if blocks == MAX_FOLLOWING:
@@ -208,9 +215,9 @@ def _inline(state: State, section: Section, parts: list[Unit], index: int, lead:
     found = _INLINE.match(unit.text)
     if not found:
         return None
-    question = found.group("q").strip()
+    question = (found.group("qb") or found.group("qp")).strip()
     asked = plain(question)
-    bold = question.startswith(("**", "__"))
+    bold = bool(found.group("bold"))
     if not (found.group("colon") or bold or asks(asked)) or not has_text(markup.inline_html(found.group("a"))):
         return None
     group = _group(state, parts, index)
