@@ -18,7 +18,7 @@ import yaml
 from anki.collection import Collection
 
 from flashcards.build import BuildResult
-from flashcards.extract import extract
+from flashcards.extract import extract, questions
 from flashcards.extract.base import normalise_key
 from flashcards.model import Fact, Kind
 from flashcards.parse import parse
@@ -90,10 +90,12 @@ def test_fixture_warns_once_per_unanswered_question_and_nothing_else(path: Path)
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
 def test_question_lines_are_not_read_again_as_memory_points(path: Path) -> None:
-    found = _facts(path)
-    memory = [f for f in found.facts if f.kind in MEMORY_KINDS]
-    assert len(memory) == _expected(path)["memory_cards"], [f.key for f in memory]
+    doc = parse(path.read_text(encoding="utf-8"), path.name)
+    taken = questions.extract(doc).claimed
+    memory = [f for f in extract(doc).facts if f.kind in MEMORY_KINDS]
+    assert not [f.key for f in memory if f.origin.line in taken]
     assert not any(f.key.startswith(("选项", "A.", "B.")) for f in memory)
+    assert len(memory) == _expected(path)["memory_cards"], [f.key for f in memory]
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)

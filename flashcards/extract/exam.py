@@ -15,6 +15,7 @@ become definitions; a question without a key makes no card and a warning.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from flashcards import markup
@@ -40,6 +41,7 @@ from flashcards.extract.qa_units import (
     Container,
     State,
     Unit,
+    asks,
     container,
     ends_with_question_mark,
     item_units,
@@ -128,6 +130,8 @@ def _choice(state: State, section: Section, parts: list[Unit], index: int, dedic
     stem, stem_number = _clean_stem([u.text for u in stem_units], stem_units)
     if not stem:
         stem = _heading_stem(section)
+    if correct is None and not (stem and _asks(stem[-1])):
+        return None  # lettered lines with neither a key nor a question: a list, not an exam question
     line = stem_units[0].line if stem_units else parts[index].line
     state.take([*stem_units, *parts[index:end], *after])
     if not stem:
@@ -256,6 +260,15 @@ def _clean_stem(texts: list[str], stem_units: list[Unit]) -> tuple[tuple[str, ..
             paragraphs[0] = label.group("rest")
     cleaned = tuple(strip_quotes(p) for p in paragraphs if p.strip())
     return cleaned, number
+
+
+_BLANK = re.compile(r"[（(]\s*[)）]|_{2,}|以下|下列|哪|which|following", re.IGNORECASE)
+
+
+def _asks(stem: str) -> bool:
+    """Whether a stem reads as an exam question even before its key is found."""
+    text = plain(stem)
+    return ends_with_question_mark(text) or asks(text) or bool(_BLANK.search(text)) or text.endswith(tuple(markup.COLONS))
 
 
 def _heading_stem(section: Section) -> tuple[str, ...]:

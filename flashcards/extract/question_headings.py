@@ -56,8 +56,21 @@ def find(state: State) -> None:
             if not section.blocks and not section.children:
                 state.warn(section.line, f"question heading has nothing under it, no card made: {question}")
             continue  # its content was already made into other cards
+        if not ends_with_question_mark(question) and not _compact(used, back):
+            continue  # "How it works" over a long section: leave it to the memory points
         if state.add(Kind.QUESTION, section, section.line, question, prompt_html(question), back):
             state.take(used)
+
+
+MAX_BLOCKS = 3
+MAX_CHARS = 500
+"""A heading that asks only by its first word ("How it works") is asked when
+its answer is this short; a question mark always asks."""
+
+
+def _compact(used: list[Unit], back: str) -> bool:
+    blocks = {(u.kind, u.group if u.kind == "line" else id(u.block) if u.kind == "item" else u.line) for u in used}
+    return len(blocks) <= MAX_BLOCKS and len(re.sub(r"<[^>]+>", "", back)) <= MAX_CHARS
 
 
 def _answer_section(section: Section) -> Section | None:

@@ -133,6 +133,10 @@ def _explicit(state: State, section: Section, parts: list[Unit], index: int, lea
             question_lines.append(line.text)
     used = list(group)
     end = index + len(group)
+    question = "\n".join(question_lines).strip()
+    follows = end < len(parts) and parts[end].textual and bool(A_LABEL.match(parts[end].text))
+    if not (answer or follows or ends_with_question_mark(plain(question)) or asks(plain(question))):
+        return None  # "Q3: revenue grew", "问题：冷启动慢" name something; they do not ask
     if not answer and unit.children:
         answer = _children_html(unit)
     elif not answer:
@@ -140,9 +144,6 @@ def _explicit(state: State, section: Section, parts: list[Unit], index: int, lea
         used += more
     elif unit.children:
         answer += _children_html(unit)
-    question = "\n".join(question_lines).strip()
-    if not answer and not (ends_with_question_mark(plain(question)) or asks(plain(question))):
-        return None  # "问题：…" naming a problem, not asking one
     _card(state, section, unit.line, question, answer, lead, used)
     return end
 
@@ -218,12 +219,18 @@ def _inline(state: State, section: Section, parts: list[Unit], index: int, lead:
     question = (found.group("qb") or found.group("qp")).strip()
     asked = plain(question)
     bold = bool(found.group("bold"))
+    if not _balanced(asked):
+        return None  # "Lambda（是否需要VPC Link？否）": a question inside brackets, not a leading one
     if not (found.group("colon") or bold or asks(asked)) or not has_text(markup.inline_html(found.group("a"))):
         return None
     group = _group(state, parts, index)
     answer = lines_html([found.group("a"), *(u.text for u in group[1:])]) + _children_html(unit)
     _card(state, section, unit.line, question, answer, lead, group)
     return index + len(group)
+
+
+def _balanced(text: str) -> bool:
+    return all(text.count(left) == text.count(right) for left, right in ("()", "（）", "“”", "[]", "【】"))
 
 
 def _asks_alone(text: str) -> bool:
