@@ -16,61 +16,40 @@ become definitions; a question without a key makes no card and a warning.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 
 from flashcards import markup
 from flashcards.extract import base
 from flashcards.extract.exam_parts import (
     HEADING_NUMBER,
-    KEY_ENTRY,
-    KEY_SECTION,
     QUESTION_SECTION,
     SEVERAL,
     STEM_NUMBER,
     TRUE_FALSE,
     TRUE_FALSE_LEAD,
     Option,
+    Question,
     lettered,
     parse_key,
     split_marker,
 )
+from flashcards.extract.exam_keys import answer_keys, key_after
 from flashcards.extract.qa_units import (
     EXPLAIN_LABEL,
     KEY_LABEL,
     Q_LABEL,
-    Container,
     State,
     Unit,
     asks,
-    container,
     ends_with_question_mark,
     item_units,
     lines_html,
+    nested_html,
     plain,
     short,
     strip_quotes,
     units,
 )
 from flashcards.model import Kind, Section
-
-
-@dataclass(frozen=True)
-class Question:
-    """An exam question as found, before its key is known for sure."""
-
-    section: Section
-    line: int
-    stem: tuple[str, ...]
-    """The stem's paragraphs (inline Markdown), number and wrapping quotes removed."""
-    options: tuple[Option, ...]
-    correct: frozenset[str] | None
-    explanation: str
-    """HTML shown after the answer."""
-    number: int | None
-    """The question's number, to match an answer key at the end of the note."""
-    numbered: bool = False
-    """Options are numbered 1, 2, … rather than lettered."""
-    true_false: bool = False
 
 
 def find(state: State) -> None:
@@ -81,7 +60,7 @@ def find(state: State) -> None:
         dedicated = bool(heading and QUESTION_SECTION.search(heading))
         number = _heading_number(heading) if dedicated else None
         _scan(state, section, units(section.blocks, state.skip()), found, dedicated, number)
-    found = _answer_keys(state, found)
+    found = answer_keys(state, found)
     for question in found:
         _emit(state, question)
 
@@ -121,7 +100,7 @@ def _choice(state: State, section: Section, parts: list[Unit], index: int, dedic
     stem_units = _stem(state, parts, index, dedicated)
     if numbered and not _numbered_is_question(stem_units, options, parts, end):
         return None  # an ordinary numbered list after a paragraph
-    correct, explanation, after, end = _key_after(state, parts, end, numbered, False)
+    correct, explanation, after, end = key_after(state, parts, end, numbered, False)
     marked = frozenset(o.key for o in options if o.verdict)
     if correct is None and marked:
         correct = marked
@@ -168,7 +147,7 @@ def _lettered_run(state: State, parts: list[Unit], index: int) -> tuple[tuple[Op
         got = lettered(" ".join(u.text.strip() for u in raw))
         assert got is not None
         letter, body, verdict, note = got
-        options.append(Option(letter, letter, body, note, verdict, _nested(raw[0])))
+        options.append(Option(letter, letter, body, note, verdict, nested_html(raw[0])))
     return tuple(options), end
 
 
@@ -178,10 +157,6 @@ def _continues(previous: Unit, unit: Unit) -> bool:
         unit.kind == "line" and previous.kind == "line" and unit.group == previous.group
         and not KEY_LABEL.match(unit.text) and not EXPLAIN_LABEL.match(unit.text)
     )
-
-
-def _nested(unit: Unit) -> str:
-    return "".join(markup.sanitize(b.html) for b in unit.children)
 
 
 def _numbered_run(state: State, parts: list[Unit], index: int) -> tuple[tuple[Option, ...], int]:
@@ -195,7 +170,7 @@ def _numbered_run(state: State, parts: list[Unit], index: int) -> tuple[tuple[Op
     while end < len(parts) and parts[end].kind == "item" and parts[end].block is unit.block and state.free(parts[end]):
         body, verdict, note = split_marker(parts[end].text)
         label = str(parts[end].number)
-        options.append(Option(label, label, body, note, verdict, _nested(parts[end])))
+        options.append(Option(label, label, body, note, verdict, nested_html(parts[end])))
         end += 1
     return (tuple(options), end) if len(options) >= 2 else ((), index)
 
@@ -278,80 +253,6 @@ def _heading_stem(section: Section) -> tuple[str, ...]:
     return (tail,) if ends_with_question_mark(tail) else ()
 
 
-# ------------------------------------------------------------ keys after options
-
-
-def _key_after(state: State, parts: list[Unit], at: int, numbered: bool, true_false: bool) -> tuple[frozenset[str] | None, str, list[Unit], int]:
-    """The key and explanation written after the options: (keys, HTML, units used, next index)."""
-    correct: frozenset[str] | None = None
-    html: list[str] = []
-    used: list[Unit] = []
-    if at < len(parts) and state.free(parts[at]):
-        unit = parts[at]
-        label = KEY_LABEL.match(unit.text) if unit.textual else None
-        parsed = parse_key(label.group("rest"), numbered, true_false) if label else None
-        box = container(parts, at) if not unit.textual else None
-        if parsed is not None:
-            correct = parsed[0]
-            group = _group(state, parts, at)
-            html.append(lines_html([parsed[1], *(_unlabel(u.text) for u in group[1:])]) + _nested(unit))
-            used += group
-            at += len(group)
-        elif box is not None and (box.answers or box.kind in ("details", "callout")):
-            keyed = _container_key(box, numbered, true_false)
-            if keyed is not None:
-                correct = keyed[0]
-                html.append(keyed[1])
-                used += box.parts
-                at += len(box.parts)
-    while at < len(parts) and state.free(parts[at]):  # explanation blocks
-        unit = parts[at]
-        box = container(parts, at) if not unit.textual else None
-        if unit.textual and EXPLAIN_LABEL.match(unit.text):
-            group = _group(state, parts, at)
-            html.append(lines_html([_unlabel(u.text) for u in group]) + _nested(unit))
-        elif box is not None and box.title and EXPLAIN_LABEL.match(plain(box.title) + "："):
-            group = list(box.parts)
-            html.append(box.body_html())
-        else:
-            break
-        used += group
-        at += len(group)
-    return correct, "".join(html), used, at
-
-
-def _group(state: State, parts: list[Unit], at: int) -> list[Unit]:
-    """A unit and the further lines of its paragraph."""
-    group = [parts[at]]
-    while (
-        at + len(group) < len(parts) and parts[at].kind == "line"
-        and parts[at + len(group)].kind == "line" and parts[at + len(group)].group == parts[at].group
-        and state.free(parts[at + len(group)])
-    ):
-        group.append(parts[at + len(group)])
-    return group
-
-
-def _unlabel(text: str) -> str:
-    label = EXPLAIN_LABEL.match(text)
-    return label.group("rest") if label else text
-
-
-def _container_key(box: Container, numbered: bool, true_false: bool) -> tuple[frozenset[str], str] | None:
-    """The key an answer block gives (in its title or first line) and the rest as HTML."""
-    title = KEY_LABEL.match(box.title) if box.title else None
-    if title and title.group("rest").strip():
-        parsed = parse_key(title.group("rest"), numbered, true_false)
-        if parsed is not None:
-            return parsed[0], lines_html([parsed[1], *box.lines]) + box.rest
-    if box.lines:
-        label = KEY_LABEL.match(box.lines[0])
-        parsed = parse_key(label.group("rest") if label else box.lines[0], numbered, true_false)
-        if parsed is not None:
-            return parsed[0], lines_html([parsed[1], *box.lines[1:]]) + box.rest
-    return None
-
-
 # ------------------------------------------------------------ true / false
 
 
@@ -372,9 +273,9 @@ def _true_false(state: State, section: Section, parts: list[Unit], index: int, n
     chinese = markup.has_cjk(body)
     options = (Option("T", "", "正确" if chinese else "True"), Option("F", "", "错误" if chinese else "False"))
     correct = None if verdict is None else frozenset({"T" if verdict else "F"})
-    keyed, explanation, after, end = _key_after(state, parts, index + 1, False, True)
+    keyed, explanation, after, end = key_after(state, parts, index + 1, False, True)
     correct = correct or keyed
-    explanation = (lines_html([note]) if note else "") + _nested(unit) + explanation
+    explanation = (lines_html([note]) if note else "") + nested_html(unit) + explanation
     stem, stem_number = _clean_stem([body], [unit])
     state.take([unit, *after])
     question = Question(section, unit.line, stem, options, correct, explanation, stem_number or number, true_false=True)
@@ -388,60 +289,6 @@ def _judged_list(parts: list[Unit], index: int, section: Section) -> bool:
         first -= 1
     lead = parts[first - 1].text if first > 0 and parts[first - 1].textual else (section.path[-1] if section.path else "")
     return bool(TRUE_FALSE_LEAD.search(plain(lead)))
-
-
-# ------------------------------------------------------------ keys at the end
-
-
-def _answer_keys(state: State, found: list[Question]) -> list[Question]:
-    """Fill in keys from an answer key written elsewhere (``## 答案`` / ``1. B 2. C``)."""
-    found = list(found)
-    for section in base.sections(state.doc):
-        heading = base.strip_ordinal(section.path[-1]).rstrip("：: ") if section.path else ""
-        in_key_section = bool(KEY_SECTION.match(heading))
-        parts = units(section.blocks, state.skip())
-        for index, unit in enumerate(parts):
-            if not state.free(unit) or not unit.textual:
-                continue
-            label = KEY_LABEL.match(unit.text)
-            text = label.group("rest") if label else (f"{unit.number}. {unit.text}" if unit.number is not None else unit.text)
-            entries = list(KEY_ENTRY.finditer(text))
-            led = _led_by_key_label(parts, index)
-            if not entries or not (in_key_section or led or (label and len(entries) >= 2)):
-                continue
-            state.take([unit])
-            for entry in entries:
-                note = text[entry.end() :].strip(" .。:：-—–()（）") if len(entries) == 1 else ""
-                _match_entry(state, found, unit.line, int(entry.group("n")), entry.group("a"), note)
-    return found
-
-
-def _led_by_key_label(parts: list[Unit], index: int) -> bool:
-    """An item of a list that follows a bare ``答案：`` / ``Answers:`` line."""
-    first = index
-    while first > 0 and parts[first - 1].kind == "item" and parts[first - 1].block is parts[index].block:
-        first -= 1
-    if parts[index].kind != "item" or first == 0:
-        return False
-    lead = KEY_LABEL.match(parts[first - 1].text) if parts[first - 1].textual else None
-    return bool(lead and not lead.group("rest").strip())
-
-
-def _match_entry(state: State, found: list[Question], line: int, number: int, answer: str, note: str) -> None:
-    candidates = [i for i, q in enumerate(found) if q.number == number and q.line < line]
-    waiting = [i for i in candidates if found[i].correct is None]
-    if not waiting:
-        if not candidates:
-            state.warn(line, f"answer key entry {number} matches no question above it")
-        return
-    at = waiting[-1]
-    question = found[at]
-    parsed = parse_key(answer, question.numbered, question.true_false)
-    if parsed is None:
-        state.warn(line, f"answer key entry {number} ({answer}) does not fit question {number}")
-        return
-    explanation = question.explanation + (lines_html([note]) if note else "")
-    found[at] = replace(question, correct=parsed[0], explanation=explanation)
 
 
 # ------------------------------------------------------------ the card

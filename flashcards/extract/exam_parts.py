@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flashcards.model import Section
+
 
 @dataclass(frozen=True)
 class Option:
@@ -28,6 +30,25 @@ class Option:
     """What a marker next to the option says: correct, wrong, or nothing."""
     more: str = ""
     """HTML of blocks nested under the option (back only)."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """An exam question as found, before its key is known for sure."""
+
+    section: Section
+    line: int
+    stem: tuple[str, ...]
+    """The stem's paragraphs (inline Markdown), number and wrapping quotes removed."""
+    options: tuple[Option, ...]
+    correct: frozenset[str] | None
+    explanation: str
+    """HTML shown after the answer."""
+    number: int | None
+    """The question's number, to match an answer key at the end of the note."""
+    numbered: bool = False
+    """Options are numbered 1, 2, … rather than lettered."""
+    true_false: bool = False
 
 
 _BOLD_PREFIX = re.compile(

@@ -143,6 +143,11 @@ def item_html(unit: Unit) -> str:
     return "<li>" + markup.inline_html(unit.text) + "".join(block_html(b) for b in unit.item.children) + "</li>"
 
 
+def nested_html(unit: Unit) -> str:
+    """HTML of the blocks nested under a list item ('' for anything else)."""
+    return "".join(block_html(b) for b in unit.children)
+
+
 def block_html(block: Block) -> str:
     """A block's HTML as a card shows it: tables scroll inside a wrapper."""
     if isinstance(block, Table):
@@ -373,6 +378,19 @@ class State:
             Fact(kind=kind, origin=base.origin(self.doc, section, line), key=key, front=front, back=back, extra=extra)
         )
         return True
+
+
+def group_at(state: State, parts: Sequence[Unit], at: int) -> list[Unit]:
+    """A unit and, for a line, the further free lines of its paragraph."""
+    group = [parts[at]]
+    if parts[at].kind != "line":
+        return group
+    while at + len(group) < len(parts):
+        later = parts[at + len(group)]
+        if later.kind != "line" or later.group != parts[at].group or not state.free(later):
+            break
+        group.append(later)
+    return group
 
 
 def short(text: str, limit: int = 40) -> str:

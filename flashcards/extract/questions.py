@@ -29,9 +29,11 @@ from flashcards.extract.qa_units import (
     asks,
     container,
     ends_with_question_mark,
+    group_at,
     has_text,
     item_units,
     lines_html,
+    nested_html,
     plain,
     prompt_html,
     render,
@@ -93,23 +95,6 @@ def _card(state: State, section: Section, line: int, question: str, answer: str,
     state.add(Kind.QUESTION, section, line, text, prompt_html(question, lead), markup.sanitize(answer))
 
 
-def _group(state: State, parts: list[Unit], at: int) -> list[Unit]:
-    """A line unit and the further lines of its paragraph (an item stands alone)."""
-    group = [parts[at]]
-    if parts[at].kind != "line":
-        return group
-    while at + len(group) < len(parts):
-        later = parts[at + len(group)]
-        if later.kind != "line" or later.group != parts[at].group or not state.free(later):
-            break
-        group.append(later)
-    return group
-
-
-def _children_html(unit: Unit) -> str:
-    return "".join(markup.sanitize(b.html) for b in unit.children)
-
-
 # ------------------------------------------------------------ Q: / A:
 
 
@@ -123,7 +108,7 @@ def _explicit(state: State, section: Section, parts: list[Unit], index: int, lea
     same = _SAME_LINE_ANSWER.search(question_lines[0])
     if same:
         question_lines, answer = [question_lines[0][: same.start()]], lines_html([question_lines[0][same.end() :]])
-    group = _group(state, parts, index)
+    group = group_at(state, parts, index)
     for offset, line in enumerate(group[1:], start=1):
         found = A_LABEL.match(line.text)
         if found and not answer:
@@ -138,12 +123,12 @@ def _explicit(state: State, section: Section, parts: list[Unit], index: int, lea
     if not (answer or follows or ends_with_question_mark(plain(question)) or asks(plain(question))):
         return None  # "Q3: revenue grew", "问题：冷启动慢" name something; they do not ask
     if not answer and unit.children:
-        answer = _children_html(unit)
+        answer = nested_html(unit)
     elif not answer:
         answer, more, end = _answer_after(state, parts, end)
         used += more
     elif unit.children:
-        answer += _children_html(unit)
+        answer += nested_html(unit)
     _card(state, section, unit.line, question, answer, lead, used)
     return end
 
@@ -159,8 +144,8 @@ def _answer_after(state: State, parts: list[Unit], at: int) -> tuple[str, list[U
         return box.body_html(), list(box.parts), at + len(box.parts)
     found = A_LABEL.match(unit.text) if unit.textual else None
     if found:
-        group = _group(state, parts, at)
-        html = lines_html([found.group("rest"), *(u.text for u in group[1:])]) + _children_html(unit)
+        group = group_at(state, parts, at)
+        html = lines_html([found.group("rest"), *(u.text for u in group[1:])]) + nested_html(unit)
         more, end = _following(state, parts, at + len(group))
         return html + render(more), group + more, end
     more, end = _following(state, parts, at)
@@ -183,7 +168,7 @@ def _following(state: State, parts: list[Unit], at: int) -> tuple[list[Unit], in
             if blocks == MAX_FOLLOWING:
                 break
             blocks += 1
-        group = _group(state, parts, at)
+        group = group_at(state, parts, at)
         taken += group
         at += len(group)
     return taken, at
@@ -223,8 +208,8 @@ def _inline(state: State, section: Section, parts: list[Unit], index: int, lead:
         return None  # "Lambda（是否需要VPC Link？否）": a question inside brackets, not a leading one
     if not (found.group("colon") or bold or asks(asked)) or not has_text(markup.inline_html(found.group("a"))):
         return None
-    group = _group(state, parts, index)
-    answer = lines_html([found.group("a"), *(u.text for u in group[1:])]) + _children_html(unit)
+    group = group_at(state, parts, index)
+    answer = lines_html([found.group("a"), *(u.text for u in group[1:])]) + nested_html(unit)
     _card(state, section, unit.line, question, answer, lead, group)
     return index + len(group)
 
@@ -251,12 +236,12 @@ def _standalone(state: State, section: Section, parts: list[Unit], index: int, l
         return None
     if unit.kind == "line" and index and parts[index - 1].kind == "line" and parts[index - 1].group == unit.group:
         return None
-    group = _group(state, parts, index)
+    group = group_at(state, parts, index)
     end = index + len(group)
     if len(group) > 1:  # "**How do I …?**" with the answer on the next lines
         answer, used = lines_html([u.text for u in group[1:]]), list(group)
     elif unit.kind == "item":
-        answer, used = _children_html(unit) or _item_text_rest(unit), [unit]
+        answer, used = nested_html(unit) or _item_text_rest(unit), [unit]
     else:
         answer, more, end = _answer_after(state, parts, end)
         used = group + more
