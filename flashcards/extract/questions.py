@@ -63,7 +63,8 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
     for section in base.sections(doc):
         _scan(state, section, units(section.blocks, state.skip()), lead="")
     question_headings.find(state)
-    return Extraction(tuple(state.facts), tuple(state.warnings), frozenset(state.used))
+    warnings = tuple(sorted(state.warnings, key=lambda w: w.line))
+    return Extraction(tuple(state.facts), warnings, frozenset(state.used))
 
 
 def _scan(state: State, section: Section, parts: list[Unit], lead: str) -> None:
