@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flashcards.extract import memory, tables
+from flashcards.extract import memory, questions, tables
 from flashcards.model import Document, Extraction
 
 Extractor = Callable[[Document, frozenset[int]], Extraction]
 
 EXTRACTORS: tuple[tuple[str, Extractor], ...] = (
+    ("questions", questions.extract),
     ("tables", tables.extract),
     ("memory", memory.extract),
 )

@@ -61,3 +61,28 @@ ORDINAL = re.compile(
 def strip_ordinal(heading: str) -> str:
     """A heading without its number, so renumbering sections keeps identities."""
     return ORDINAL.sub("", heading, count=1).strip() or heading.strip()
+
+
+def block_lines(block: Block | ListItem) -> frozenset[int]:
+    """The source lines of a block or list item and of everything inside it.
+
+    Claiming these leaves nothing of the block for later extractors.
+    """
+    lines = {block.line}
+    children: tuple[Block, ...] = ()
+    if isinstance(block, ListBlock):
+        children = tuple(block.items)  # type: ignore[arg-type]
+    elif isinstance(block, (ListItem, Quote)):
+        children = block.children
+    for child in children:
+        lines |= block_lines(child)
+    return frozenset(lines)
+
+
+_OL_START = re.compile(r'^\s*<ol start="(\d+)"')
+
+
+def list_start(block: ListBlock) -> int:
+    """The number an ordered list starts at (1 unless the note says otherwise)."""
+    found = _OL_START.match(block.html)
+    return int(found.group(1)) if found else 1

@@ -65,14 +65,24 @@ def _section(state: _State, section: Section) -> None:
     summary = base.heading_matches(section, SUMMARY_HEADING)
     blocks = section.blocks
     for index, block in enumerate(blocks):
-        if block.line in state.claimed or block.line in state.used:
+        if _taken(state, block):
             continue
-        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        following = blocks[index + 1] if index + 1 < len(blocks) and not _taken(state, blocks[index + 1]) else None
         if isinstance(block, Paragraph):
             _paragraph(state, section, block, following, summary)
         elif isinstance(block, ListBlock):
             lead = _heading_lead(section) if index == 0 else ""
             _list(state, section, block, lead, summary, parent="")
+
+
+def _taken(state: _State, block: Block) -> bool:
+    """Whether a block is already used; a list only when all its items are
+    (its first item shares its line, so the line alone does not say)."""
+    if block.line in state.used:
+        return True
+    if isinstance(block, ListBlock):
+        return all(item.line in state.claimed for item in block.items)
+    return block.line in state.claimed
 
 
 def _paragraph(state: _State, section: Section, para: Paragraph, following: Block | None, summary: bool) -> None:

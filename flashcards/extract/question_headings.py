@@ -1,0 +1,95 @@
+"""Question headings: a heading that asks is answered by its section.
+
+``## 为什么EC2需要VPC Link，而Serverless不需要？``, ``### How does VGW
+route traffic?``, ``## 什么时候用VPC Link``: the front is the question (a
+label before it such as ``关键对比：`` and the section number stay in the
+breadcrumb), the back is the section's content. When a subsection says it
+is the answer (``核心原因``, ``答案``, ``Answer``, ``Reasons`` …) the back is
+that subsection alone; the rest of the section (often a comparison table
+for the table extractor) is left to the others.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flashcards import markup
+from flashcards.extract import base
+from flashcards.extract.qa_units import State, Unit, ends_with_question_mark, prompt_html, render, units
+from flashcards.model import Kind, Section
+
+_ZH_OPENING = re.compile(r"^(?:为什么|为何|如何|怎么|怎样|什么|是否|哪|能否|可否|何时|何为)")
+_EN_OPENING = re.compile(r"^(?:why|how|what|when|where|which|who)\b", re.IGNORECASE)
+_ZH_CLOSING = re.compile(r"(?:是什么|为什么|吗|呢)$")
+ANSWER_SECTION = re.compile(
+    r"^(?:核心|主要|根本|关键)?(?:原因|答案|解答|回答|理由|结论)|^(?:the\s+)?(?:short\s+)?(?:answers?|reasons?|because|explanation)\b",
+    re.IGNORECASE,
+)
+
+
+def question_of(heading: str) -> str:
+    """The question a heading asks ('' when it does not ask)."""
+    text = base.strip_ordinal(heading).strip()
+    tail = re.split(r"[:：]\s*", text)[-1].strip()
+    for candidate in (tail, text):
+        if not candidate:
+            continue
+        if ends_with_question_mark(candidate) or _EN_OPENING.match(candidate):
+            return candidate
+        if _ZH_OPENING.match(candidate) or _ZH_CLOSING.search(candidate):
+            return candidate
+    return ""
+
+
+def find(state: State) -> None:
+    """Make a card for every heading that asks and has an answer under it."""
+    for section in base.sections(state.doc):
+        if not section.path:
+            continue
+        question = question_of(section.path[-1])
+        if not question:
+            continue
+        answer = _answer_section(section)
+        used: list[Unit] = []
+        back = _content(state, answer if answer is not None else section, used)
+        if not back:
+            if not section.blocks and not section.children:
+                state.warn(section.line, f"question heading has nothing under it, no card made: {question}")
+            continue  # its content was already made into other cards
+        if not ends_with_question_mark(question) and not _compact(used, back):
+            continue  # "How it works" over a long section: leave it to the memory points
+        if state.add(Kind.QUESTION, section, section.line, question, prompt_html(question), back):
+            state.take(used)
+
+
+MAX_BLOCKS = 3
+MAX_CHARS = 500
+"""A heading that asks only by its first word ("How it works") is asked when
+its answer is this short; a question mark always asks."""
+
+
+def _compact(used: list[Unit], back: str) -> bool:
+    blocks = {(u.kind, u.group if u.kind == "line" else id(u.block) if u.kind == "item" else u.line) for u in used}
+    return len(blocks) <= MAX_BLOCKS and len(re.sub(r"<[^>]+>", "", back)) <= MAX_CHARS
+
+
+def _answer_section(section: Section) -> Section | None:
+    for child in section.children:
+        title = base.strip_ordinal(child.path[-1]).rstrip("：: ")
+        if ANSWER_SECTION.match(title) and not question_of(child.path[-1]):
+            return child
+    return None
+
+
+def _content(state: State, section: Section, used: list[Unit]) -> str:
+    """The section's own free blocks, then its subsections that do not ask themselves."""
+    parts = [u for u in units(section.blocks, state.skip()) if state.free(u)]
+    html = render(parts)
+    used.extend(parts)
+    for child in section.children:
+        if question_of(child.path[-1]):
+            continue  # asked on its own card
+        inner = _content(state, child, used)
+        if inner:
+            html += f"<p><strong>{markup.escape(base.strip_ordinal(child.path[-1]).rstrip('：: '))}</strong></p>{inner}"
+    return html
