@@ -128,14 +128,20 @@ _BLOCK = re.compile(r"<(?:br|/?p|/?li|/?div|/?ul|/?ol|/?tr|/?td|/?th|hr)\b[^>]*>
 _TAG = re.compile(r"<[^>]+>")
 _LABEL = re.compile(r"^\s*([^:：。；;！!？?]{1,%d}?)\s*[:：]" % MAX_MARKER)
 _CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1>", re.DOTALL | re.IGNORECASE)
+# A table on a card is context around the answer (a comparison's other cells):
+# a marker in another cell is not about this fact.
+_TABLE = re.compile(r"<table\b.*?</table>", re.DOTALL | re.IGNORECASE)
 
 
 def markers(fact: Fact) -> list[str]:
-    """The short marker phrases in a fact's text: emphasis, brackets, labels."""
+    """The short marker phrases in a fact's text: emphasis, brackets, labels.
+
+    Code and tables shown on the card are left out (see ``_TABLE``).
+    """
     # The term or label the extractor asked about (after any " › " lead).
     found: list[str] = [fact.key.rsplit(" › ", 1)[-1]]
     for field in (fact.front, fact.text, fact.back):
-        source = _CODE.sub(" ", field)
+        source = _TABLE.sub(" ", _CODE.sub(" ", field))
         for m in _EMPHASIS.finditer(source):
             found.append(_plain(m.group(2)))
         for m in _CLOZE.finditer(source):

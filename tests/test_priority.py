@@ -88,6 +88,8 @@ def _fact(headings: tuple[str, ...], front: str = "", back: str = "", text: str 
         (_fact(("Basics",), back="<p>这是常见的“陷阱题”（选项中若出现“配置VPC Link”，为错误答案）</p>"), Level.MEDIUM, ("trap",)),
         (_fact(("Basics",), back="<p>a long sentence that mentions a trap and must-know in passing</p>"), Level.NORMAL, ()),
         (_fact(("Basics",), back="<pre><code>**必考**</code></pre>"), Level.NORMAL, ()),
+        (_fact(("Basics",), back='<div>单向</div><table><tr><td class="fc-asked">单向</td></tr>'
+                                 "<tr><td>双向（易错）</td></tr></table>"), Level.NORMAL, ()),
         (_fact(("必考", "选学")), Level.LOW, ()),
         (_fact(("选学", "必考")), Level.HIGH, ()),
         (_fact(("核心", "必记", "关键")), Level.HIGH, ()),
