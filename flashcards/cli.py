@@ -12,7 +12,7 @@ import typer
 
 from flashcards import report
 from flashcards.build import BuildOptions, build
-from flashcards.config import CONFIG_NAME, Config, find_config, load_config, with_flags
+from flashcards.config_file import CONFIG_NAME, config_for, with_flags
 from flashcards.config_init import write_default
 from flashcards.errors import FlashcardsError, StrictModeError
 
@@ -70,7 +70,7 @@ def build_command(
         options = BuildOptions(
             sources=chosen,
             output=output,
-            config=with_flags(_config(chosen, config_path), deck=deck),
+            config=with_flags(config_for(chosen, config_path, Path.cwd()), deck=deck),
             dry_run=dry_run,
             rebuild_ids=rebuild_ids,
         )
@@ -92,15 +92,6 @@ def init_command(
     with _user_errors():
         written = write_default(path, force=force)
         typer.echo(f"Wrote {written}: edit it, then run 'flashcards build'.")
-
-
-def _config(sources: tuple[Path, ...], explicit: Path | None) -> Config:
-    """The configuration given with --config, else the one found, else the defaults."""
-    if explicit is not None:
-        return load_config(explicit)
-    folders = [s if s.is_dir() else s.parent for s in sources if s.exists()]
-    found = find_config(folders, Path.cwd())
-    return load_config(found) if found is not None else Config()
 
 
 class _user_errors:

@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from flashcards.cli import app
-from flashcards.config import Config, PresetSettings, find_config, load_config, parse_config
+from flashcards.config import Config, PresetSettings
+from flashcards.config_file import find_config, load_config, parse_config
 from flashcards.config_init import default_toml
 from flashcards.errors import ConfigError
 from tests.conftest import SAMPLE_NOTES, write_notes

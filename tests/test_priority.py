@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from flashcards.cards import make_cards
-from flashcards.config import Config, parse_config
+from flashcards.config import Config
+from flashcards.config_file import parse_config
 from flashcards.extract import extract
 from flashcards.model import Fact, Kind, Origin
 from flashcards.parse import parse

@@ -11,7 +11,8 @@ from anki.collection import Collection
 from flashcards import tags
 from flashcards.build import BuildResult
 from flashcards.cards import make_cards
-from flashcards.config import Config, parse_config
+from flashcards.config import Config
+from flashcards.config_file import parse_config
 from flashcards.model import Fact, Kind, Origin
 from flashcards.package import write_package
 from flashcards.parse import parse
