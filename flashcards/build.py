@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flashcards import lockfile
-from flashcards.cards import DeckSettings, make_cards
+from flashcards.cards import make_cards
+from flashcards.config import Config
+from flashcards.decks import deck_descriptions
 from flashcards.errors import SourceError
 from flashcards.extract import extract
 from flashcards.model import Card, Diagnostic, Document, Fact, Kind
@@ -27,7 +29,8 @@ class BuildOptions:
 
     sources: tuple[Path, ...]
     output: Path
-    deck: DeckSettings = field(default_factory=DeckSettings)
+    config: Config = field(default_factory=Config)
+    """Decks, tags, priorities, kinds of card, deck preset (see :mod:`flashcards.config`)."""
     dry_run: bool = False
     rebuild_ids: bool = False
     """Ignore an unreadable lock file and start a new one."""
@@ -74,16 +77,23 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
         warnings.extend(found.warnings)
         parsed.append((doc, found.facts))
 
-    cards = make_cards(parsed, options.deck)
+    config = options.config
+    cards = make_cards(parsed, config)
     lock_path = lockfile.lock_path(root)
     lock = _load_lock(lock_path, options.rebuild_ids)
     plan = reconcile(cards, lock, now)
 
-    deck_path = options.output / f"{_slug(options.deck.root)}.apkg"
+    deck_path = options.output / f"{_slug(config.deck.root)}.apkg"
     written = False
-    if not options.dry_run and (plan.changed or not deck_path.exists() or lock is None):
-        write_package(deck_path, plan.notes, plan.model_mods, first_id=plan.lock.created * 1000)
-        written = True
+    if not options.dry_run:
+        # Written only when its bytes change: a changed preset or description
+        # counts as much as a changed card.
+        with_cards = {c.origin.path for c in cards}
+        written = write_package(
+            deck_path, plan.notes, plan.model_mods, first_id=plan.lock.created * 1000,
+            deck_descriptions=deck_descriptions((d for d, _ in parsed if d.path in with_cards), config.deck),
+            preset=config.preset if config.preset.ship else None,
+        )
     if not options.dry_run:
         lockfile.save(lock_path, plan.lock)
     return BuildResult(

@@ -9,18 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from flashcards import markup, tags
+from flashcards import markup, priority, tags
+from flashcards.config import Config, DeckSettings  # noqa: F401  (DeckSettings: imported from here by callers)
+from flashcards.decks import deck_for, deck_name  # noqa: F401  (deck_name: imported from here by callers)
 from flashcards.extract.base import normalise_key, strip_ordinal
 from flashcards.model import Card, Document, Fact
 from flashcards.notetypes import BASIC, CLOZE, NoteType
-
-
-@dataclass(frozen=True)
-class DeckSettings:
-    """How cards are placed in decks."""
-
-    root: str = "Flashcards"
-    """The root deck; each note file gets a subdeck named after its title."""
 
 
 def note_type(card_or_fact: Card | Fact) -> NoteType:
@@ -28,19 +22,44 @@ def note_type(card_or_fact: Card | Fact) -> NoteType:
     return CLOZE if card_or_fact.kind.is_cloze else BASIC
 
 
-def make_cards(docs: Iterable[tuple[Document, tuple[Fact, ...]]], settings: DeckSettings) -> tuple[Card, ...]:
-    """Cards for every fact, in document order, with unique identities."""
-    cards: list[Card] = []
+@dataclass(frozen=True)
+class _Draft:
+    """A fact on its way to becoming a card, before new-card order is known."""
+
+    fact: Fact
+    identity: str
+    deck: str
+    signals: priority.Signals
+    own_tags: tuple[str, ...]
+
+
+def make_cards(docs: Iterable[tuple[Document, tuple[Fact, ...]]], config: Config) -> tuple[Card, ...]:
+    """Cards for every fact of the kinds wanted, in document order, with unique identities.
+
+    Each card's ``due`` places it among new cards: by priority, then
+    document order (see :mod:`flashcards.priority`).
+    """
+    match = priority.matcher(config.priority)
+    wanted = set(config.cards.kinds)
+    drafts: list[_Draft] = []
     seen: Counter[str] = Counter()
     for doc, facts in docs:
-        deck = deck_name(settings.root, doc.title)
+        deck = deck_for(doc, config.deck)
+        doc_tags = tags.front_matter_tags(doc)
+        by_section = tags.section_tags(doc)
+        declared = doc.meta_value("priority", "")
         for fact in facts:
+            if fact.kind.value not in wanted:
+                continue
             identity = identity_of(fact)
             seen[identity] += 1
             if seen[identity] > 1:  # the same thing asked twice in one section
                 identity = f"{identity}#{seen[identity]}"
-            cards.append(_card(fact, identity, deck, due=len(cards)))
-    return tuple(cards)
+            signals = priority.assess(fact, match, declared)
+            own = tuple(tags.fact_tags(fact, doc_tags, by_section))
+            drafts.append(_Draft(fact, identity, deck, signals, own))
+    dues = priority.due_order([d.signals.level for d in drafts], config.priority.order)
+    return tuple(_card(d, due, config) for d, due in zip(drafts, dues, strict=True))
 
 
 def identity_of(fact: Fact) -> str:
@@ -59,12 +78,6 @@ def guid_for(identity: str) -> str:
     return base64.urlsafe_b64encode(digest).decode("ascii")
 
 
-def deck_name(root: str, title: str) -> str:
-    """``Root::Note title`` (``::`` inside a title would nest decks, so it goes)."""
-    sub = title.replace("::", "：").strip() or "Untitled"
-    return f"{root}::{sub}" if root else sub
-
-
 def context_html(fact: Fact) -> str:
     """The breadcrumb: note title › section › subsection."""
     parts = (fact.origin.title, *fact.origin.headings)
@@ -80,7 +93,8 @@ def _lang(fact: Fact) -> str:
     return "zh-Hans" if markup.has_cjk(sample) else "en"
 
 
-def _card(fact: Fact, identity: str, deck: str, due: int) -> Card:
+def _card(draft: _Draft, due: int, config: Config) -> Card:
+    fact = draft.fact
     nt = note_type(fact)
     common = {
         "Context": context_html(fact),
@@ -91,24 +105,44 @@ def _card(fact: Fact, identity: str, deck: str, due: int) -> Card:
     if nt.cloze:
         values = {"Text": fact.text, "Back": fact.back, **common}
     else:
-        values = {"Front": fact.front, "Back": fact.back, "Reverse": fact.reverse, **common}
+        # An empty Reverse field means no reverse card (see notetypes.BASIC).
+        reverse = fact.reverse if fact.kind.value in config.cards.reverse else ""
+        values = {"Front": fact.front, "Back": fact.back, "Reverse": reverse, **common}
     fields = tuple(values.get(name, "") for name in nt.fields)
-    card_tags = (
-        tags.join("kind", fact.kind.value),
-        tags.topic(fact.origin.title, fact.origin.headings),
-        tags.join("source", str(PurePosixPath(fact.origin.path).with_suffix(""))),
-    )
     return Card(
-        identity=identity,
-        guid=guid_for(identity),
+        identity=draft.identity,
+        guid=guid_for(draft.identity),
         kind=fact.kind,
         fields=fields,
-        tags=tuple(dict.fromkeys(t for t in card_tags if t)),
-        deck=deck,
+        tags=card_tags(draft, config),
+        deck=draft.deck,
         due=due,
         origin=fact.origin,
         label=_label(fact),
     )
+
+
+def card_tags(draft: _Draft, config: Config) -> tuple[str, ...]:
+    """kind, topic, source, priority and mark tags, then the notes' own; no duplicates."""
+    t, fact = config.tags, draft.fact
+    found = [
+        _prefixed(t.kind, fact.kind.value),
+        tags.topic(fact.origin.title, fact.origin.headings, t.topic),
+        _prefixed(t.source, str(PurePosixPath(fact.origin.path).with_suffix(""))),
+        _prefixed(t.priority, draft.signals.level.tag) if draft.signals.level.tag else "",
+        *(_prefixed(t.mark, mark) for mark in draft.signals.marks),
+        *(tags.user_tag(own, t.user) for own in draft.own_tags),
+    ]
+    unique: dict[str, str] = {}
+    for tag in found:
+        if tag:
+            unique.setdefault(tag.casefold(), tag)  # Anki folds tag case
+    return tuple(unique.values())
+
+
+def _prefixed(prefix: str, value: str) -> str:
+    """``prefix::value``; '' when the prefix is '' (that tag is switched off)."""
+    return tags.join(*prefix.split("::"), value) if prefix else ""
 
 
 def _label(fact: Fact) -> str:

@@ -12,7 +12,8 @@ import typer
 
 from flashcards import report
 from flashcards.build import BuildOptions, build
-from flashcards.cards import DeckSettings
+from flashcards.config_file import CONFIG_NAME, config_for, with_flags
+from flashcards.config_init import write_default
 from flashcards.errors import FlashcardsError, StrictModeError
 
 app = typer.Typer(
@@ -38,7 +39,19 @@ def build_command(
         typer.Argument(help="Note files or folders to read (searched recursively). Default: source_notes/", show_default=False),
     ] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the .apkg deck into.")] = DEFAULT_OUTPUT,
-    deck: Annotated[str, typer.Option("--deck", help="Name of the root deck; each note file becomes a subdeck.")] = DeckSettings.root,
+    deck: Annotated[
+        str | None,
+        typer.Option("--deck", help="Name of the root deck (overrides deck.root in the configuration).", show_default=False),
+    ] = None,
+    config_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help=f"Configuration file. Default: {CONFIG_NAME} (or a tool.flashcards table in pyproject.toml) "
+            "next to the notes, else in the current folder.",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (for scripts).")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) if any warning is raised.")] = False,
@@ -52,14 +65,15 @@ def build_command(
     Import the deck into Anki (File › Import). Rebuild after editing your
     notes and import again: cards update in place and keep their reviews.
     """
-    options = BuildOptions(
-        sources=tuple(sources or [DEFAULT_SOURCE]),
-        output=output,
-        deck=DeckSettings(root=deck),
-        dry_run=dry_run,
-        rebuild_ids=rebuild_ids,
-    )
     with _user_errors():
+        chosen = tuple(sources or [DEFAULT_SOURCE])
+        options = BuildOptions(
+            sources=chosen,
+            output=output,
+            config=with_flags(config_for(chosen, config_path, Path.cwd()), deck=deck),
+            dry_run=dry_run,
+            rebuild_ids=rebuild_ids,
+        )
         result = build(options)
         if as_json:
             typer.echo(report.summary_json(result, dry_run))
@@ -76,12 +90,16 @@ def watch_command(
         typer.Argument(help="Note files or folders to watch. Default: source_notes/", show_default=False),
     ] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the .apkg deck into.")] = DEFAULT_OUTPUT,
-    deck: Annotated[str, typer.Option("--deck", help="Name of the root deck.")] = DeckSettings.root,
+    deck: Annotated[
+        str | None,
+        typer.Option("--deck", help="Name of the root deck (overrides deck.root in the configuration).", show_default=False),
+    ] = None,
+    config_path: Annotated[
+        Path | None, typer.Option("--config", help="Configuration file (as for build).", show_default=False)
+    ] = None,
 ) -> None:
     """Rebuild the deck every time you save a note (Ctrl-C to stop)."""
     from flashcards.watch import watch
-
-    options = BuildOptions(sources=tuple(sources or [DEFAULT_SOURCE]), output=output, deck=DeckSettings(root=deck))
 
     def show(result, error) -> None:  # noqa: ANN001
         if error is not None:
@@ -91,7 +109,20 @@ def watch_command(
         typer.echo("Watching for changes… (Ctrl-C to stop)")
 
     with _user_errors():
-        watch(options, show)
+        chosen = tuple(sources or [DEFAULT_SOURCE])
+        config = with_flags(config_for(chosen, config_path, Path.cwd()), deck=deck)
+        watch(BuildOptions(sources=chosen, output=output, config=config), show)
+
+
+@app.command("init")
+def init_command(
+    path: Annotated[Path, typer.Argument(help="Where to write the configuration.")] = Path(CONFIG_NAME),
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a commented configuration file holding every default, to edit."""
+    with _user_errors():
+        written = write_default(path, force=force)
+        typer.echo(f"Wrote {written}: edit it, then run 'flashcards build'.")
 
 
 class _user_errors:

@@ -6,6 +6,9 @@ importer needs and genanki does not do:
 * each note carries its own modification time (``mod``), so unchanged notes
   are skipped on re-import and changed ones update in place;
 * each note type carries the time its definition last changed;
+* decks named in the descriptions are written even when empty (the root
+  deck), and an optional deck options preset (:mod:`flashcards.preset`)
+  is added with every deck pointing at it;
 * the database is written to a temporary file we remove, and zipped with
   fixed entry dates and deflate, so the same input gives the same bytes;
 * the finished file replaces the old one atomically.
@@ -25,8 +28,10 @@ from pathlib import Path
 
 import genanki
 
+from flashcards import preset as presets
 from flashcards.atomic import write_atomic
 from flashcards.cards import note_type
+from flashcards.config import PresetSettings
 from flashcards.model import Card
 from flashcards.notetypes import NOTE_TYPES, NoteType, css
 
@@ -98,12 +103,16 @@ def write_package(
     first_id: int,
     deck_descriptions: Mapping[str, str] | None = None,
     media: Sequence[MediaFile] = (),
-) -> None:
+    preset: PresetSettings | None = None,
+) -> bool:
     """Write ``notes`` to ``path`` as an .apkg, atomically and reproducibly.
 
     ``model_mods`` maps each note type id to its modification time;
     ``first_id`` seeds the note and card ids (a stable number, such as the
-    time the deck was first built, in milliseconds).
+    time the deck was first built, in milliseconds). Every deck in
+    ``deck_descriptions`` is written, with or without notes. ``preset``, when
+    given, ships as the options preset of every deck. Returns False, writing
+    nothing, when ``path`` already holds exactly these bytes.
     """
     models = {nt.model_id: _Model(nt, model_mods[nt.model_id]) for nt in NOTE_TYPES}
     descriptions = deck_descriptions or {}
@@ -123,6 +132,8 @@ def write_package(
                 mod=note.mod,
             )
         )
+    for name in sorted(set(descriptions) - set(decks)):
+        decks[name] = genanki.Deck(deck_id(name), name, descriptions[name])
     package = genanki.Package(list(decks.values()))
     # genanki's own write_to_file leaves its temporary database behind.
     with tempfile.TemporaryDirectory(prefix="flashcards-") as tmp:
@@ -130,11 +141,28 @@ def write_package(
         conn = sqlite3.connect(db)
         try:
             package.write_to_db(conn.cursor(), max(model_mods.values()), itertools.count(first_id))
+            if preset is not None:
+                _add_preset(conn, preset, mod=first_id // 1000)
             conn.commit()
         finally:
             conn.close()
         data = _zip(db.read_bytes(), media)
+    if path.is_file() and path.read_bytes() == data:
+        return False
     write_atomic(path, data)
+    return True
+
+
+def _add_preset(conn: sqlite3.Connection, preset: PresetSettings, mod: int) -> None:
+    """Add the preset to the collection's deck configs and point every deck but Default at it."""
+    config = presets.schema11(preset, mod)
+    dconf_json, decks_json = conn.execute("SELECT dconf, decks FROM col").fetchone()
+    dconf, decks = json.loads(dconf_json), json.loads(decks_json)
+    dconf[str(config["id"])] = config
+    for key, deck in decks.items():
+        if key != "1":
+            deck["conf"] = config["id"]
+    conn.execute("UPDATE col SET dconf = ?, decks = ?", (json.dumps(dconf), json.dumps(decks)))
 
 
 def _zip(db: bytes, media: Sequence[MediaFile]) -> bytes:

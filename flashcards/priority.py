@@ -1,0 +1,187 @@
+"""Priority: the words notes use to mark importance, and the order new cards come in.
+
+Signals are read from every fact the same way, whatever extracted it:
+
+* the front matter (``priority: high``), the note title and each heading on
+  the fact's path — a word anywhere in a heading marks the whole section;
+* the fact's own text — a word inside a *marker*: a bold, highlighted or
+  cloze phrase, a quoted or bracketed phrase (``（必记）``, ``“陷阱题”``,
+  ``[must-know]``) or a label before a colon (``SAP考点：…``, ``Trap: …``),
+  each short. A word merely used in a sentence is not a marker.
+
+Scopes are read from the outside in: a high or medium word raises the level,
+a low word (选学, further reading) sets it, so an optional subsection of a
+core chapter is low and a must-know point in an optional chapter is high.
+Mark words (traps, exam tips) add tags wherever they are found.
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from flashcards.config import PrioritySettings
+from flashcards.model import Fact
+
+MAX_MARKER = 20
+"""Longest phrase (in characters) that counts as a marker inside a fact's text."""
+
+
+class Level(enum.IntEnum):
+    """How important a card is; higher is introduced earlier."""
+
+    LOW = 0
+    NORMAL = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def tag(self) -> str:
+        """The tag's last part ('' for normal: it carries no tag)."""
+        return "" if self is Level.NORMAL else self.name.lower()
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the notes say about one fact's importance."""
+
+    level: Level = Level.NORMAL
+    marks: tuple[str, ...] = ()
+    """Mark names found (``trap``, ``tip``), in that order."""
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """The keyword sets in use, compiled."""
+
+    levels: tuple[tuple[Level, re.Pattern[str] | None], ...]
+    marks: tuple[tuple[str, re.Pattern[str] | None], ...]
+
+    def level_of(self, text: str) -> Level | None:
+        """The level the words in ``text`` mark: high beats medium beats low; None if none."""
+        found = [level for level, pattern in self.levels if pattern is not None and pattern.search(_norm(text))]
+        return max(found) if found else None
+
+    def marks_of(self, text: str) -> set[str]:
+        return {name for name, pattern in self.marks if pattern is not None and pattern.search(_norm(text))}
+
+
+MARK_NAMES = ("trap", "tip")
+
+
+def matcher(settings: PrioritySettings) -> Matcher:
+    """Compile the keyword sets in use."""
+    sets = settings.active()
+    levels = tuple(
+        (level, _pattern(w for s in sets for w in getattr(s, level.name.lower())))
+        for level in (Level.HIGH, Level.MEDIUM, Level.LOW)
+    )
+    marks = tuple((name, _pattern(w for s in sets for w in getattr(s, name))) for name in MARK_NAMES)
+    return Matcher(levels, marks)
+
+
+def assess(fact: Fact, m: Matcher, declared: str = "") -> Signals:
+    """The signals for one fact: front matter ``declared`` level, title, headings, markers."""
+    scopes: list[str | list[str]] = [fact.origin.title, *fact.origin.headings, markers(fact)]
+    level = _declared(declared)
+    marks: set[str] = set()
+    for scope in scopes:
+        texts = [scope] if isinstance(scope, str) else scope
+        found = [lv for lv in (m.level_of(t) for t in texts) if lv is not None]
+        for text in texts:
+            marks |= m.marks_of(text)
+        if not found:
+            continue
+        strongest = max(found)
+        if strongest is Level.LOW or level is Level.LOW:
+            level = strongest
+        else:
+            level = max(level, strongest)
+    return Signals(level, tuple(n for n in MARK_NAMES if n in marks))
+
+
+def due_order(levels: Sequence[Level], order: str) -> list[int]:
+    """The ``due`` of each card: position among new cards.
+
+    ``priority``: higher levels first, document order within a level;
+    ``document``: document order.
+    """
+    if order == "document":
+        return list(range(len(levels)))
+    ranked = sorted(range(len(levels)), key=lambda i: (-levels[i], i))
+    due = [0] * len(levels)
+    for position, index in enumerate(ranked):
+        due[index] = position
+    return due
+
+
+# ------------------------------------------------------------------ markers
+
+_EMPHASIS = re.compile(r"<(strong|b|mark|em)\b[^>]*>(.*?)</\1>", re.DOTALL | re.IGNORECASE)
+_CLOZE = re.compile(r"\{\{c\d+::(.*?)\}\}", re.DOTALL)
+_BRACKETED = re.compile(r"【([^】]+)】|\[([^\]]+)\]|（([^）]+)）|\(([^)]+)\)|“([^”]+)”|「([^」]+)」|\"([^\"]+)\"")
+_BLOCK = re.compile(r"<(?:br|/?p|/?li|/?div|/?ul|/?ol|/?tr|/?td|/?th|hr)\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+_LABEL = re.compile(r"^\s*([^:：。；;！!？?]{1,%d}?)\s*[:：]" % MAX_MARKER)
+_CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1>", re.DOTALL | re.IGNORECASE)
+# A table on a card is context around the answer (a comparison's other cells):
+# a marker in another cell is not about this fact.
+_TABLE = re.compile(r"<table\b.*?</table>", re.DOTALL | re.IGNORECASE)
+
+
+def markers(fact: Fact) -> list[str]:
+    """The short marker phrases in a fact's text: emphasis, brackets, labels.
+
+    Code and tables shown on the card are left out (see ``_TABLE``).
+    """
+    # The term or label the extractor asked about (after any " › " lead).
+    found: list[str] = [fact.key.rsplit(" › ", 1)[-1]]
+    for field in (fact.front, fact.text, fact.back):
+        source = _TABLE.sub(" ", _CODE.sub(" ", field))
+        for m in _EMPHASIS.finditer(source):
+            found.append(_plain(m.group(2)))
+        for m in _CLOZE.finditer(source):
+            found.append(_plain(m.group(1)))
+        for line in _BLOCK.split(source):
+            text = _plain(line)
+            label = _LABEL.match(text)
+            if label:
+                found.append(label.group(1))
+            for m in _BRACKETED.finditer(text):
+                found.append(next(g for g in m.groups() if g is not None))
+    return [f.strip() for f in found if f.strip() and len(f.strip()) <= MAX_MARKER]
+
+
+def _plain(fragment: str) -> str:
+    return html.unescape(_TAG.sub("", fragment)).replace("\u200b", "")
+
+
+# ------------------------------------------------------------------ matching
+
+
+def _norm(text: str) -> str:
+    """Case, width, hyphens and spacing do not matter: ``Must-Know`` = ``must know``."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\s\-_]+", " ", text)
+
+
+def _pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for a list of words; Latin words match whole words (plurals too)."""
+    parts: list[str] = []
+    for word in sorted({_norm(w).strip() for w in words if w.strip()}, key=lambda w: (-len(w), w)):
+        body = re.escape(word).replace(r"\ ", " ")
+        if re.search(r"[a-z0-9]", word):
+            body = rf"(?<![a-z0-9]){body}(?:s|es)?(?![a-z0-9])"
+        parts.append(body)
+    return re.compile("|".join(parts)) if parts else None
+
+
+def _declared(value: object) -> Level:
+    if isinstance(value, str) and value.strip().upper() in Level.__members__:
+        return Level[value.strip().upper()]
+    return Level.NORMAL
+
