@@ -68,11 +68,17 @@ def test_edits_update_in_place_and_keep_reviews(sample_notes: Path, tmp_path: Pa
     guid_reworded = _guid_of(first, r"核心特点$")
     guid_heading = _guid_of(first, r"六、记忆要点 › VPC Link$|记忆要点 › VPC Link$")
     guid_removed = _guid_of(first, r"类比$")
+    guid_cell = _guid_of(first, r"› VPC Link · 流量方向$")
+    guid_mcq = _guid_of(first, r"真题示例1")
+    guid_inline = _guid_of(first, r"为什么不需要Private Endpoint？$")
 
     vpc = sample_notes / "vpc-link-vs-vgw.md"
     srv = sample_notes / "serverless-api-gateway-networking.md"
     _edit(srv, "默认运行在 **AWS托管的VPC** 中", "默认运行在 **AWS托管的Lambda服务VPC** 中")  # change an answer
     _edit(srv, "**核心特点**：", "**核心特性**：")  # reword a question
+    _edit(vpc, "| 单向（API Gateway→VPC） |", "| 单向（API Gateway → VPC内资源） |")  # a table cell
+    _edit(srv, "- 选项C：必须给Lambda配置Private Endpoint → 错误。", "- 选项C：必须给Lambda配置Private Endpoint和NAT → 错误。")
+    _edit(srv, "方向相反，自然不需要。", "方向相反，所以不需要。")  # an inline answer
     _edit(vpc, "## 六、**记忆要点**", "## 六、**记忆口诀**")  # rename a heading
     _edit(srv, "- 类比：就像同一个大楼里的两个部门，不需要走外部马路，通过内部走廊就能通信——AWS就是这个“大楼”，内部服务间的通信由AWS自动打通。\n", "")  # delete
     _edit(srv, "## 总结：", "## 补充要点\n- **冷启动**：首次调用需要 **初始化执行环境**\n\n## 总结：")  # add
@@ -93,6 +99,8 @@ def test_edits_update_in_place_and_keep_reviews(sample_notes: Path, tmp_path: Pa
     assert statuses[guid_reworded] is Status.RENAMED
     assert statuses[guid_heading] is Status.RENAMED
     assert statuses[guid_removed] is Status.REMOVED
+    assert statuses[guid_mcq] is statuses[guid_inline] is Status.UPDATED
+    assert statuses[guid_cell] is Status.RENAMED  # its file was renamed too; content checked below
     new = [c for c in second.plan.changes if c.status is Status.NEW]
     assert [c.label for c in new] == ["补充要点 › 冷启动"]
     renamed_by_file = [c for c in second.plan.changes if c.status is Status.RENAMED and "vpc-link-and-vgw.md" in c.source]
@@ -113,6 +121,9 @@ def test_edits_update_in_place_and_keep_reviews(sample_notes: Path, tmp_path: Pa
     assert "核心特性" in collection.get_note(after[guid_reworded][0])["Front"]
     assert "记忆口诀" in collection.get_note(after[guid_heading][0])["Context"]
     assert REMOVED_TAG in collection.get_note(after[guid_removed][0]).tags
+    assert "单向（API Gateway → VPC内资源）" in collection.get_note(after[guid_cell][0])["Back"]
+    assert "Private Endpoint和NAT" in collection.get_note(after[guid_mcq][0])["Front"]
+    assert "所以不需要" in collection.get_note(after[guid_inline][0])["Back"]
     assert len(log.new) == 1
 
 
