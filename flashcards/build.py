@@ -10,12 +10,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flashcards import lockfile
+from flashcards import lockfile, media
 from flashcards.cards import DeckSettings, make_cards
 from flashcards.errors import SourceError
 from flashcards.extract import extract
 from flashcards.model import Card, Diagnostic, Document, Fact, Kind
-from flashcards.package import write_package
+from flashcards.package import MediaFile, write_package
 from flashcards.parse import parse
 from flashcards.reading import UnreadableNote, decode, find_notes
 from flashcards.reconcile import Plan, reconcile
@@ -59,6 +59,7 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
     warnings: list[Diagnostic] = []
     encodings: list[tuple[str, str]] = []
     parsed: list[tuple[Document, tuple[Fact, ...]]] = []
+    shipped: dict[str, MediaFile] = {}
     for note in files:
         try:
             text = decode(note.path.read_bytes())
@@ -71,8 +72,11 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
             encodings.append((note.rel, text.encoding))
         doc = parse(text.text, note.rel)
         found = extract(doc)
-        warnings.extend(found.warnings)
-        parsed.append((doc, found.facts))
+        images = media.resolve(doc, note.path, root)
+        facts, used = media.attach(found.facts, images)
+        warnings.extend((*found.warnings, *images.warnings))
+        shipped.update((m.name, m) for m in used)
+        parsed.append((doc, facts))
 
     cards = make_cards(parsed, options.deck)
     lock_path = lockfile.lock_path(root)
@@ -82,7 +86,8 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
     deck_path = options.output / f"{_slug(options.deck.root)}.apkg"
     written = False
     if not options.dry_run and (plan.changed or not deck_path.exists() or lock is None):
-        write_package(deck_path, plan.notes, plan.model_mods, first_id=plan.lock.created * 1000)
+        media_files = tuple(shipped[name] for name in sorted(shipped))
+        write_package(deck_path, plan.notes, plan.model_mods, first_id=plan.lock.created * 1000, media=media_files)
         written = True
     if not options.dry_run:
         lockfile.save(lock_path, plan.lock)
