@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from flashcards import report
+from flashcards import preview, report
 from flashcards.build import BuildOptions, build
 from flashcards.cards import DeckSettings
 from flashcards.errors import FlashcardsError, StrictModeError
@@ -67,6 +67,37 @@ def build_command(
             typer.echo(report.summary_text(result, dry_run, verbose))
         if strict and (result.warnings or result.plan.warnings):
             raise StrictModeError(f"{len(result.warnings) + len(result.plan.warnings)} warning(s) with --strict")
+
+
+@app.command("preview")
+def preview_command(
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Note files or folders to build (default: source_notes/), or a built .apkg to show as it is.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the deck; the gallery goes into its preview/ folder.")
+    ] = DEFAULT_OUTPUT,
+    deck: Annotated[str, typer.Option("--deck", help="Name of the root deck; each note file becomes a subdeck.")] = DeckSettings.root,
+) -> None:
+    """Build the deck, then show every card's front and back as Anki renders it.
+
+    Writes a static page (OUTPUT/preview/index.html) at phone width with a
+    day/night switch, so you can look at the deck before importing it.
+    """
+    with _user_errors():
+        chosen = sources or [DEFAULT_SOURCE]
+        if len(chosen) == 1 and chosen[0].suffix.lower() == ".apkg":
+            package = chosen[0]
+        else:
+            result = build(BuildOptions(sources=tuple(chosen), output=output, deck=DeckSettings(root=deck)))
+            typer.echo(report.summary_text(result))
+            package = result.deck_path
+        gallery = preview.write_gallery(package, output / "preview")
+        typer.echo(f"Preview of {gallery.cards} card(s) written to {gallery.index}")
 
 
 class _user_errors:
