@@ -10,14 +10,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flashcards import lockfile
+from flashcards import lockfile, media
 from flashcards.cards import make_cards
 from flashcards.config import Config
 from flashcards.decks import deck_descriptions
 from flashcards.errors import SourceError
 from flashcards.extract import extract
 from flashcards.model import Card, Diagnostic, Document, Fact, Kind
-from flashcards.package import write_package
+from flashcards.package import MediaFile, write_package
 from flashcards.parse import parse
 from flashcards.reading import UnreadableNote, decode, find_notes
 from flashcards.reconcile import Plan, reconcile
@@ -62,6 +62,7 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
     warnings: list[Diagnostic] = []
     encodings: list[tuple[str, str]] = []
     parsed: list[tuple[Document, tuple[Fact, ...]]] = []
+    shipped: dict[str, MediaFile] = {}
     for note in files:
         try:
             text = decode(note.path.read_bytes())
@@ -74,8 +75,11 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
             encodings.append((note.rel, text.encoding))
         doc = parse(text.text, note.rel)
         found = extract(doc)
-        warnings.extend(found.warnings)
-        parsed.append((doc, found.facts))
+        images = media.resolve(doc, note.path, root)
+        facts, used = media.attach(found.facts, images)
+        warnings.extend((*found.warnings, *images.warnings))
+        shipped.update((m.name, m) for m in used)
+        parsed.append((doc, facts))
 
     config = options.config
     cards = make_cards(parsed, config)
@@ -92,6 +96,7 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
         written = write_package(
             deck_path, plan.notes, plan.model_mods, first_id=plan.lock.created * 1000,
             deck_descriptions=deck_descriptions((d for d, _ in parsed if d.path in with_cards), config.deck),
+            media=tuple(shipped[name] for name in sorted(shipped)),
             preset=config.preset if config.preset.ship else None,
         )
     if not options.dry_run:

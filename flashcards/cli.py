@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from flashcards import report
+from flashcards import preview, report
 from flashcards.build import BuildOptions, build
 from flashcards.config_file import CONFIG_NAME, config_for, with_flags
 from flashcards.config_init import write_default
@@ -123,6 +123,44 @@ def init_command(
     with _user_errors():
         written = write_default(path, force=force)
         typer.echo(f"Wrote {written}: edit it, then run 'flashcards build'.")
+
+
+@app.command("preview")
+def preview_command(
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Note files or folders to build (default: source_notes/), or a built .apkg to show as it is.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the deck; the gallery goes into its preview/ folder.")
+    ] = DEFAULT_OUTPUT,
+    deck: Annotated[
+        str | None,
+        typer.Option("--deck", help="Name of the root deck (overrides deck.root in the configuration).", show_default=False),
+    ] = None,
+    config_path: Annotated[
+        Path | None, typer.Option("--config", help="Configuration file (as for build).", show_default=False)
+    ] = None,
+) -> None:
+    """Build the deck, then show every card's front and back as Anki renders it.
+
+    Writes a static page (OUTPUT/preview/index.html) at phone width with a
+    day/night switch, so you can look at the deck before importing it.
+    """
+    with _user_errors():
+        chosen = sources or [DEFAULT_SOURCE]
+        if len(chosen) == 1 and chosen[0].suffix.lower() == ".apkg":
+            package = chosen[0]
+        else:
+            config = with_flags(config_for(tuple(chosen), config_path, Path.cwd()), deck=deck)
+            result = build(BuildOptions(sources=tuple(chosen), output=output, config=config))
+            typer.echo(report.summary_text(result))
+            package = result.deck_path
+        gallery = preview.write_gallery(package, output / "preview")
+        typer.echo(f"Preview of {gallery.cards} card(s) written to {gallery.index}")
 
 
 class _user_errors:

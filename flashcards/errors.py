@@ -35,3 +35,7 @@ class OutputError(FlashcardsError):
 
 class StrictModeError(FlashcardsError):
     """Warnings were raised and ``--strict`` turns them into a failure."""
+
+
+class PreviewError(FlashcardsError):
+    """The preview cannot be made (no deck, or Anki's engine is not installed)."""

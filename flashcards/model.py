@@ -119,6 +119,17 @@ class Section:
 
 
 @dataclass(frozen=True)
+class ImageRef:
+    """An image a note shows (``![alt](src)`` or a raw ``<img src>``)."""
+
+    line: int
+    """1-based line of the image in the note file."""
+    src: str
+    """The ``src`` exactly as it appears in the rendered HTML (Markdown
+    links are percent-encoded by then), so it can be found and rewritten."""
+
+
+@dataclass(frozen=True)
 class Document:
     """One parsed note file."""
 
@@ -130,6 +141,8 @@ class Document:
     """Front matter as sorted (key, value) pairs."""
     root: Section
     warnings: tuple[Diagnostic, ...] = ()
+    images: tuple[ImageRef, ...] = ()
+    """Every image the note refers to, in order (the build ships them as media)."""
 
     def meta_value(self, key: str, default: object = None) -> object:
         return dict(self.meta).get(key, default)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
+from flashcards import codestyle
+
 
 @dataclass(frozen=True)
 class NoteType:
@@ -91,5 +93,7 @@ NOTE_TYPES = (BASIC, CLOZE)
 
 
 def css() -> str:
-    """The stylesheet shared by every note type (mobile first, night mode)."""
-    return resources.files("flashcards").joinpath("card.css").read_text(encoding="utf-8")
+    """The stylesheet shared by every note type (mobile first, night mode):
+    ``card.css`` and the colours of highlighted code."""
+    card = resources.files("flashcards").joinpath("card.css").read_text(encoding="utf-8")
+    return card + "\n" + codestyle.css()

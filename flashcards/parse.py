@@ -7,10 +7,13 @@ without knowing about tokens.
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 import yaml
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 from flashcards import markup
@@ -20,6 +23,7 @@ from flashcards.model import (
     Diagnostic,
     Document,
     Html,
+    ImageRef,
     ListBlock,
     ListItem,
     Paragraph,
@@ -32,7 +36,8 @@ from flashcards.model import (
 def parse(text: str, rel_path: str) -> Document:
     """Parse one note. ``rel_path`` names it in identities and warnings."""
     md = markup.markdown()
-    tree = SyntaxTreeNode(md.parse(text))
+    tokens = md.parse(text)
+    tree = SyntaxTreeNode(tokens)
     nodes = list(tree.children)
     warnings: list[Diagnostic] = []
     meta: dict[str, object] = {}
@@ -49,6 +54,7 @@ def parse(text: str, rel_path: str) -> Document:
         meta=tuple(sorted(meta.items())),
         root=root,
         warnings=tuple(warnings),
+        images=_images(tokens),
     )
 
 
@@ -182,3 +188,32 @@ def _table(node: SyntaxTreeNode) -> Table:
     width = len(header)
     padded = tuple(tuple(row[:width]) + ("",) * (width - len(row)) for row in rows)
     return Table(_line(node), header, padded, tuple(lines), _html(node))
+
+
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE)
+
+
+def _images(tokens: Sequence[Token]) -> tuple[ImageRef, ...]:
+    """Every image in the note with its line: Markdown images and raw ``<img>`` tags."""
+    found: list[ImageRef] = []
+    for token in tokens:
+        first = token.map[0] + 1 if token.map else 1
+        if token.type == "html_block":
+            found.extend(_raw_images(token.content, first))
+        elif token.type == "inline":
+            line = first
+            for child in token.children or []:
+                if child.type in ("softbreak", "hardbreak"):
+                    line += 1
+                elif child.type == "image":
+                    found.append(ImageRef(line, str(child.attrs.get("src", ""))))
+                elif child.type == "html_inline":
+                    found.extend(_raw_images(child.content, line))
+    return tuple(found)
+
+
+def _raw_images(source: str, first_line: int) -> list[ImageRef]:
+    return [
+        ImageRef(first_line + source.count("\n", 0, m.start()), html.unescape(next(g for g in m.groups() if g is not None)))
+        for m in _IMG_SRC.finditer(source)
+    ]

@@ -72,3 +72,15 @@ def sample_deck(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     notes = base / "notes"
     shutil.copytree(SAMPLE_NOTES, notes, ignore=shutil.ignore_patterns("flashcards.lock"))
     return run_build(notes, base / "out", now=1_790_000_000)
+
+
+@pytest.fixture(scope="session")
+def browser():  # noqa: ANN201
+    """Debian's Chromium under Playwright, one per session; browser tests skip without it."""
+    from tests import phone
+
+    if not phone.CHROMIUM.exists():
+        pytest.skip(f"{phone.CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    with phone.chromium() as b:
+        yield b

@@ -69,7 +69,7 @@ def test_table_fixture_gives_exactly_the_expected_cells(name: str) -> None:
 def test_every_table_card_asks_one_marked_cell_with_both_sides_filled(name: str) -> None:
     facts, _, _, _ = _load(name)
     for fact in facts:
-        assert fact.kind is Kind.TABLE and not fact.reverse and not fact.text
+        assert fact.kind is Kind.TABLE and not fact.text
         assert _text(fact.front) and _text(_answer_html(fact)), fact
         assert not _text(fact.front).endswith(("：", ":")), fact.front
         for side in (fact.front, fact.back):

@@ -331,4 +331,7 @@ def _options_html(question: Question, marked: bool) -> str:
             items.append(f"<li>{letter}{body}{note}{option.more}</li>")
         else:
             items.append(f"<li>{letter}{body}</li>")
-    return '<ol class="fc-options">' + "".join(items) + "</ol>"
+    # Options that carry their own letters (or true/false words) say so, so the
+    # stylesheet does not draw a second letter in front of them.
+    lettered = all(o.label for o in question.options) or question.true_false
+    return f'<ol class="fc-options{" fc-lettered" if lettered else ""}">' + "".join(items) + "</ol>"

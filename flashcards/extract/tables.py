@@ -77,6 +77,9 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
                     key=_join(found.lead, cell.key),
                     front=front_html(cell, found.lead, zh),
                     back=back_html(table, cell, zh),
+                    # Offered always; cards.py keeps it only when the
+                    # configuration turns reverse cards on for tables.
+                    reverse=reverse_prompt(shape, cell, zh),
                 )
             )
         used.add(table.line)
@@ -151,8 +154,8 @@ def reverse_prompt(shape: Shape, cell: Cell, chinese: bool) -> str:
     """A prompt asking the other way — given the value, which thing? — or ''.
 
     Only a value that tells its thing apart from the others compared on the
-    same attribute can be asked backwards (three ``否`` cannot). Not used by
-    default: a configuration option turns reverse cards on.
+    same attribute can be asked backwards (three ``否`` cannot). Reverse
+    cards are off by default: ``cards.reverse`` in the configuration.
     """
     text = plain(cell.value)
     if is_blank(cell.value) or _YES.match(text) or _NO.match(text):

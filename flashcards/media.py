@@ -1,0 +1,139 @@
+"""Images in notes → media files in the package, under collision-free names.
+
+A note shows an image as ``![alt](img/x.png)`` (or a raw ``<img src>``);
+:func:`flashcards.parse.parse` records each one with its line. Here each is
+resolved relative to its note, confined to the notes folder (no absolute
+paths, no ``..`` or symlink leading outside, nothing remote), and named after
+its content (``fc-<hash>.png``): two different files never share a name,
+the same file used twice is shipped once, and a changed image gets a new
+name, so the note referring to it updates on re-import. A problem is a
+warning naming the note and line, never a crash; the card then shows the
+image's alt text instead of a broken picture.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+from flashcards.model import Diagnostic, Document, Fact
+from flashcards.package import MediaFile
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp"})
+HTML_FIELDS = ("front", "back", "text", "extra", "reverse")
+"""The :class:`Fact` fields that hold HTML (and so may show images)."""
+
+
+@dataclass(frozen=True)
+class NoteImages:
+    """The images of one note that could be shipped, and what went wrong with the others."""
+
+    files: tuple[tuple[str, MediaFile], ...]
+    """(src as written in the HTML, media file) for every image found."""
+    warnings: tuple[Diagnostic, ...] = ()
+
+    def names(self) -> dict[str, str]:
+        return {src: media.name for src, media in self.files}
+
+
+def resolve(doc: Document, note_path: Path, notes_root: Path) -> NoteImages:
+    """Find the files behind ``doc.images`` (``note_path`` is the note's real path)."""
+    root = notes_root.resolve()
+    files: dict[str, MediaFile] = {}
+    warnings: list[Diagnostic] = []
+    failed: dict[str, str] = {}
+    for ref in doc.images:
+        if ref.src in files:
+            continue
+        problem = failed.get(ref.src)
+        if problem is None:
+            found = _load(ref.src, note_path.parent, root)
+            if isinstance(found, MediaFile):
+                files[ref.src] = found
+                continue
+            problem = failed[ref.src] = found
+        warnings.append(Diagnostic(doc.path, ref.line, problem))
+    return NoteImages(tuple(sorted(files.items())), tuple(warnings))
+
+
+def _load(src: str, folder: Path, root: Path) -> MediaFile | str:
+    """The media file for one ``src``, or why there is none."""
+    target = unquote(re.split(r"[?#]", src, maxsplit=1)[0]).strip()
+    shown = target or src
+    if not target:
+        return f"image without a file name ({src!r}) left out"
+    scheme = _SCHEME.match(target)
+    if scheme and len(scheme.group(1)) > 1:
+        if scheme.group(1).lower() in ("http", "https"):
+            return f"remote image {shown} left out: cards load nothing from the network (save it next to the note)"
+        return f"image {shown} left out: only image files inside the notes folder are packaged"
+    if scheme or target.startswith(("/", "\\")):
+        return f"image {shown} left out: absolute paths are not packaged (use a path relative to the note)"
+    path = (folder / target.replace("\\", "/")).resolve()
+    if not path.is_relative_to(root):
+        return f"image {shown} left out: it is outside the notes folder {root}"
+    if not path.is_file():
+        return f"image not found: {shown} (looked for {path.relative_to(root).as_posix()})"
+    suffix = path.suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        return f"{shown} left out: not an image file ({', '.join(sorted(IMAGE_SUFFIXES))})"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"image {shown} cannot be read ({exc.strerror or exc})"
+    return MediaFile(media_name(data, suffix), data)
+
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def media_name(data: bytes, suffix: str) -> str:
+    """A media file name from the content: equal files share it, different ones never do."""
+    return f"fc-{hashlib.sha256(data).hexdigest()[:20]}{suffix.lower()}"
+
+
+def attach(facts: Iterable[Fact], images: NoteImages) -> tuple[tuple[Fact, ...], tuple[MediaFile, ...]]:
+    """Point the facts' images at their media names; returns the facts and the media they use."""
+    names = images.names()
+    by_name = {media.name: media for _, media in images.files}
+    used: set[str] = set()
+    out: list[Fact] = []
+    for fact in facts:
+        changes = {}
+        for name in HTML_FIELDS:
+            value = getattr(fact, name)
+            if "<img" in value:
+                changes[name] = rewrite(value, names, used)
+        out.append(replace(fact, **changes) if changes else fact)
+    return tuple(out), tuple(by_name[n] for n in sorted(used))
+
+
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r'\b(src|alt)="([^"]*)"', re.IGNORECASE)
+
+
+def rewrite(fragment: str, names: Mapping[str, str], used: set[str] | None = None) -> str:
+    """Replace each ``<img src>`` by its media name; an image that is not shipped
+    becomes its alt text (or file name), so no card shows a broken picture.
+
+    ``fragment`` is sanitised HTML (attributes double-quoted); names used are
+    added to ``used``.
+    """
+
+    def one(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        attrs = {k.lower(): html.unescape(v) for k, v in _ATTR.findall(tag)}
+        name = names.get(attrs.get("src", ""))
+        if name is not None:
+            if used is not None:
+                used.add(name)
+            return _ATTR.sub(lambda a: f'src="{name}"' if a.group(1).lower() == "src" else a.group(0), tag)
+        label = attrs.get("alt") or PurePosixPath(unquote(attrs.get("src", ""))).name or "image"
+        return f'<span class="fc-img-missing">[{html.escape(label, quote=False)}]</span>'
+
+    return _IMG.sub(one, fragment)

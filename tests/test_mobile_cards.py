@@ -1,0 +1,169 @@
+"""Cards read well on a phone: every card of the sample notes and the mobile
+fixtures, imported into real Anki and rendered by it, shown in Debian's
+Chromium at 390×844 as Anki desktop, AnkiDroid and AnkiMobile show it, by
+day and by night — no sideways scrolling, readable text, nothing fetched.
+
+Screenshots of the fixture cards (and of any card that fails) are saved in
+``test-artifacts/mobile/``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flashcards import markup
+from flashcards.build import BuildResult
+from flashcards.cards import make_cards
+from flashcards.config import Config
+from flashcards.model import Document, Fact, Kind, Origin, Section
+from flashcards.package import write_package
+from flashcards.preview import RenderedCard, RenderedDeck, render_packages
+from flashcards.reconcile import reconcile
+from tests import phone
+from tests.conftest import FIXTURES, ROOT, SAMPLE_NOTES, run_build
+
+MOBILE = FIXTURES / "mobile"
+ARTIFACTS = ROOT / "test-artifacts" / "mobile"
+NOW = 1_790_000_000
+
+
+@dataclass(frozen=True)
+class MobileDeck:
+    build: BuildResult
+    rendered: RenderedDeck
+    extracted_notes: int
+
+
+def build_extracted(spec: Path, apkg: Path) -> int:
+    """Package the hand-written table/exam/Q&A facts the real way; returns how many notes."""
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    facts = tuple(
+        Fact(
+            kind=Kind(item["kind"]),
+            origin=Origin(data["path"], item["line"], data["title"], tuple(item["headings"])),
+            key=item["key"],
+            **{side: markup.sanitize(item[side]) for side in ("front", "back", "text", "extra", "reverse") if side in item},
+        )
+        for item in data["facts"]
+    )
+    doc = Document(path=data["path"], title=data["title"], meta=(), root=Section("", 0, 1, (), (), ()))
+    config = Config()
+    config = replace(config, cards=replace(config.cards, reverse=("table", "question")))  # the fixtures include reverse cards
+    cards = make_cards([(doc, facts)], config)
+    plan = reconcile(cards, None, NOW)
+    write_package(apkg, plan.notes, plan.model_mods, first_id=NOW * 1000)
+    return len(cards)
+
+
+@pytest.fixture(scope="session")
+def mobile_deck(tmp_path_factory: pytest.TempPathFactory) -> MobileDeck:
+    """Sample notes + mobile fixtures built, plus the extracted-card fixtures, imported and rendered by Anki."""
+    base = tmp_path_factory.mktemp("mobile")
+    notes = base / "notes"
+    shutil.copytree(SAMPLE_NOTES, notes / "sample", ignore=shutil.ignore_patterns("flashcards.lock"))
+    shutil.copytree(MOBILE, notes / "mobile", ignore=shutil.ignore_patterns("*.yaml"))
+    result = run_build(notes, base / "out", now=NOW)
+    extracted = base / "extracted.apkg"
+    count = build_extracted(MOBILE / "extracted-cards.yaml", extracted)
+    rendered = render_packages([result.deck_path, extracted], base / "anki")
+    return MobileDeck(result, rendered, count)
+
+
+def _name(card: RenderedCard) -> str:
+    return f"{card.source} [{card.template} {card.ord + 1}]"
+
+
+def _is_fixture(card: RenderedCard) -> bool:
+    return card.source.startswith(("mobile/", "extracted.md"))
+
+
+# --------------------------------------------------------------- in Anki
+
+
+def test_every_card_of_samples_and_fixtures_renders_in_real_anki(mobile_deck: MobileDeck) -> None:
+    cards = mobile_deck.rendered.cards
+    notes = {c.guid for c in cards}
+    # Every note became at least one card, the fixtures' included.
+    assert len(notes) == len(mobile_deck.build.cards) + mobile_deck.extracted_notes
+    for card in cards:
+        for side in (card.question, card.answer):
+            assert re.sub(r"<[^>]+>|\s", "", side), f"empty side: {_name(card)}"
+        assert '<div class="fc" lang="' in card.question
+        assert 'class="fc-context"' in card.question and 'class="fc-source"' in card.answer
+    answers = "\n".join(c.answer for c in cards)
+    # The fixtures really exercise what the styles are for.
+    for needle in ('class="fc-asked"', 'class="fc-correct"', 'class="fc-options', "<table>", 'class="kn"',
+                   "\\(", "\\[", '<img src="fc-', 'lang="zh-Hans"', 'class="fc-img-missing"'):
+        assert needle in answers, needle
+    assert {c.template for c in cards} == {"Forward", "Reverse", "Cloze"}
+
+
+def test_fixture_images_ship_as_media_that_anki_keeps(mobile_deck: MobileDeck) -> None:
+    media = {p.name: p.read_bytes() for p in mobile_deck.rendered.media}
+    wide = (MOBILE / "img" / "wide-diagram.png").read_bytes()
+    legend = (MOBILE / "img" / "legend.png").read_bytes()
+    assert sorted(media.values()) == sorted([wide, legend])
+    assert all(re.fullmatch(r"fc-[0-9a-f]{20}\.png", name) for name in media)
+    referenced = set(re.findall(r'<img src="([^"]+)"', "".join(c.answer for c in mobile_deck.rendered.cards)))
+    assert referenced == set(media)
+    warnings = [str(w) for w in mobile_deck.build.warnings]
+    assert warnings == ["mobile/images.md:12: image not found: img/direct-connect.png (looked for mobile/img/direct-connect.png)"]
+
+
+# ---------------------------------------------------------- in a browser
+
+
+@pytest.mark.parametrize("mode", phone.MODES)
+@pytest.mark.parametrize("client", phone.CLIENTS, ids=lambda c: c.name)
+def test_every_card_fits_a_phone_reads_well_and_loads_nothing(
+    browser, mobile_deck: MobileDeck, client: phone.Client, mode: str  # noqa: ANN001
+) -> None:
+    media = {p.name: p for p in mobile_deck.rendered.media}
+    device = phone.Phone(browser, client, mode == "night", media)
+    folder = ARTIFACTS / f"{client.name}-{mode}"
+    shutil.rmtree(folder, ignore_errors=True)
+    problems: list[str] = []
+    checked = 0
+    try:
+        for number, card in enumerate(mobile_deck.rendered.cards, start=1):
+            for side, html in (("front", card.question), ("back", card.answer)):
+                seen = device.show(html, card.css, card.ord)
+                checked += 1
+                assert seen.texts >= 2, f"{_name(card)} {side}: no text found to check"
+                assert seen.viewport_width == phone.VIEWPORT["width"]
+                found = []
+                if seen.overflows:
+                    found.append(f"scrolls sideways ({seen.scroll_width} > {seen.viewport_width} px)")
+                found += [f"low contrast {x}" for x in seen.low_contrast]
+                found += [f"requested {url}" for url in seen.requests]
+                slug = re.sub(r"[^\w.-]+", "_", f"{number:03d}-{card.source}-{card.ord + 1}-{side}")
+                if found:
+                    problems += [f"{_name(card)} {side}: {p}" for p in found]
+                    device.screenshot(folder / f"FAILED-{slug}.png")
+                elif _is_fixture(card) and side == "back":
+                    device.screenshot(folder / f"{slug}.png")
+    finally:
+        device.close()
+    assert checked == 2 * len(mobile_deck.rendered.cards)
+    assert not problems, f"{len(problems)} problem(s) on {client.name} by {mode}:\n" + "\n".join(problems[:40])
+
+
+def test_the_phone_check_catches_overflow_low_contrast_and_requests(browser) -> None:  # noqa: ANN001
+    """The checks above can fail: a card that breaks each rule is caught."""
+    device = phone.Phone(browser, phone.CLIENTS[1], night=True, media={})
+    css = ".card { color: var(--x, #eee); } .light { background: #fff; }"
+    try:
+        wide = device.show('<div style="width: 700px">wide wide</div>', css, 0)
+        assert wide.overflows and not wide.low_contrast and not wide.requests
+        pale = device.show('<p>fine</p><p class="light">pale on a light box</p>', css, 0)
+        assert not pale.overflows and len(pale.low_contrast) == 1 and "pale on a light box" in pale.low_contrast[0]
+        remote = device.show('<p>x</p><img src="https://example.com/a.png"><img src="fc-missing.png">', css, 0)
+        assert remote.requests == ("https://example.com/a.png", f"{phone.ORIGIN}/fc-missing.png")
+    finally:
+        device.close()
