@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from flashcards.cards import guid_for
 from flashcards.lockfile import Lock, LockedCard
 from flashcards.model import Card
-from flashcards.notetypes import NOTE_TYPES
+from flashcards.notetypes import BASIC, CLOZE, NOTE_TYPES
 from flashcards.package import PackagedNote, model_definition
 
 REMOVED_TAG = "flashcards::removed"
@@ -71,9 +71,21 @@ class Plan:
 
 
 def content_hash(card: Card, tags: Sequence[str]) -> str:
-    """Hash of what Anki stores for a note: fields, tags and deck."""
-    payload = json.dumps([card.kind.value, card.fields, sorted(tags), card.deck], ensure_ascii=False)
+    """Hash of what Anki stores for a note: fields, tags and deck.
+
+    The line number in the Source field is left out: a line added above a
+    card moves it without changing it, and shipping it as changed would
+    overwrite any edit the user made to that note in Anki.
+    """
+    fields = list(card.fields)
+    fields[_SOURCE] = _LINE.sub("", fields[_SOURCE])
+    payload = json.dumps([card.kind.value, fields, sorted(tags), card.deck], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+_SOURCE = BASIC.fields.index("Source")
+assert _SOURCE == CLOZE.fields.index("Source"), "both note types keep Source at the same place"
+_LINE = re.compile(r":\d+$")
 
 
 def reconcile(cards: Sequence[Card], lock: Lock | None, now: int) -> Plan:
@@ -122,6 +134,9 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int) -> Plan:
                 )
         used_guids.add(guid)
         shipped = replace(card, guid=guid)
+        if old is not None and mod == old.mod:
+            # Unchanged but for its line: ship exactly what Anki already has.
+            shipped = replace(shipped, fields=old.fields)
         notes.append(PackagedNote(shipped, tags, mod))
         entries.append(_entry(shipped, tags, digest, mod, source))
         changes.append(Change(status, card.label, source, guid, detail))

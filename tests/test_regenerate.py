@@ -204,3 +204,21 @@ def test_json_report_lists_changes_for_scripts(sample_notes: Path, tmp_path: Pat
     assert data["dry_run"] is True and data["written"] is False
     assert data["counts"]["updated"] == 1
     assert [c["card"] for c in data["changes"]] == ["记忆要点 › VPC Link"]
+
+
+def test_a_line_added_above_cards_moves_them_without_updating_them(
+    sample_notes: Path, tmp_path: Path, collection: Collection
+) -> None:
+    out = tmp_path / "out"
+    first = run_build(sample_notes, out, now=T0)
+    import_deck(collection, first.deck_path)
+    note = collection.get_note(collection.find_notes('"Source:vpc-link-vs-vgw.md:*"')[-1])
+    note["Extra"] = "my own mnemonic"  # an edit made in Anki
+    collection.update_note(note)
+
+    _edit(sample_notes / "vpc-link-vs-vgw.md", "## 一、", "> 复习日期：周五\n\n## 一、")
+    second = run_build(sample_notes, out, now=T0 + 100)
+    assert not second.plan.changed
+    log = import_deck(collection, second.deck_path)
+    assert not log.updated
+    assert collection.get_note(note.id)["Extra"] == "my own mnemonic"
