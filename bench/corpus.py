@@ -80,13 +80,17 @@ def edit_one(folder: Path, seed: int) -> Path:
 
     The note and the definition line are picked by ``seed``; the term stays,
     so the card keeps its identity and only its answer changes (appending
-    :func:`edit_token`, which keeps the body's bold phrases and so its kind).
+    :func:`edit_token`, which keeps the body's bold phrases and so its kind):
+    the next build should report exactly one updated card.
     """
     rng = random.Random(f"edit/{seed}")
     notes = sorted(Path(folder).rglob("*.md"))
     for path in rng.sample(notes, len(notes)):
         lines = path.read_text(encoding="utf-8").split("\n")
-        answers = [i for i, line in enumerate(lines) if _ANSWER.match(line)]
+        # Not a line with nested bullets: their keys include the parent's
+        # text, so editing it would also rename them (one edit, two cards).
+        answers = [i for i, line in enumerate(lines) if _ANSWER.match(line)
+                   and not (i + 1 < len(lines) and lines[i + 1].startswith("  "))]
         if not answers:
             continue
         i = rng.choice(answers)
@@ -183,7 +187,8 @@ class _Chinese(_Writer):
                                   f"**{r.choice(ZH_OBJECTS)}**（如{b}）")
             self.lines.append("")
         term = self.terms[2 % len(self.terms)]
-        self.lines += [f"**{term}**：{r.choice(ZH_ROLES)}{r.choice(ZH_OBJECTS)}，{r.choice(ZH_RESULTS).format(b=self.other(term))}。", ""]
+        role, obj = r.choice(ZH_ROLES), r.choice(ZH_OBJECTS)
+        self.lines += [f"**{term}**：{role}{obj}，{r.choice(ZH_RESULTS).format(b=self.other(term))}。", ""]
 
     def labelled(self) -> None:
         r = self.rng
@@ -191,20 +196,24 @@ class _Chinese(_Writer):
         self.lines += [self.heading(f"{a}：{r.choice(ZH_SECTION_TOPICS)}"), ""]
         for k in range(1, r.randint(2, 3) + 1):
             self.lines += [f"### {k}. {a}的{r.choice(ZH_SECTION_TOPICS)}（{r.choice(ZH_QUALITIES)}）"]
-            labels = r.sample(["默认模式", "核心特点", "通信逻辑", "适用范围", "限制", "注意", f"{self.course.exam}考点", "类比"], 3)
+            labels = r.sample(["默认模式", "核心特点", "通信逻辑", "适用范围", "限制", "注意",
+                               f"{self.course.exam}考点", "类比"], 3)
             for label in labels:
                 b = self.other(a)
                 self.lines.append(f"- **{label}**：{self.statement(a, b, r.randint(0, 2))[:-1]}；")
                 if r.random() < 0.3:
-                    self.lines.append(f"  - 操作：在{b}控制台→配置→{r.choice(ZH_OBJECTS)}，选择{r.choice(ZH_QUALITIES)}选项；")
+                    obj = r.choice(ZH_OBJECTS)
+                    self.lines.append(f"  - 操作：在{b}控制台→配置→{obj}，选择{r.choice(ZH_QUALITIES)}选项；")
             self.lines.append("")
 
     def comparison(self) -> None:
         r = self.rng
         a, b = r.sample(self.terms, 2)
-        self.lines += [self.heading("**核心区别对比表**"), "", f"| 对比维度 | {a} | {b} |", "|---------|----------|----------|"]
+        self.lines += [self.heading("**核心区别对比表**"), "",
+                       f"| 对比维度 | {a} | {b} |", "|---------|----------|----------|"]
         for dim in r.sample(ZH_DIMENSIONS, r.randint(5, 8)):
-            self.lines.append(f"| {self.bold(dim, 0.7)} | {self.phrase(a, b)}（{a}→{r.choice(ZH_OBJECTS)}） | {self.phrase(b, a)} |")
+            name, left = self.bold(dim, 0.7), self.phrase(a, b)
+            self.lines.append(f"| {name} | {left}（{a}→{r.choice(ZH_OBJECTS)}） | {self.phrase(b, a)} |")
         self.lines.append("")
 
     def attributes(self) -> None:
@@ -214,8 +223,10 @@ class _Chinese(_Writer):
                        f"| 服务类型 | 网络形态 | 通信方式 | 是否需要{x} |", "|---|---|---|---|"]
         for term in r.sample(self.terms, min(len(self.terms), r.randint(3, 5))):
             need = r.choice(["是", "否", "否"])
-            self.lines.append(f"| {term}（{r.choice(ZH_QUALITIES)}） | {self.phrase(term, x)} | {r.choice(ZH_OBJECTS)}（原生连通） | {need} |")
-        self.lines += ["", "### 核心原因：", f"- {self.statement(self.terms[0], x, 2)}", f"- {self.statement(x, self.terms[0], 1)}", ""]
+            quality, shape = r.choice(ZH_QUALITIES), self.phrase(term, x)
+            self.lines.append(f"| {term}（{quality}） | {shape} | {r.choice(ZH_OBJECTS)}（原生连通） | {need} |")
+        first = self.statement(self.terms[0], x, 2)
+        self.lines += ["", "### 核心原因：", f"- {first}", f"- {self.statement(x, self.terms[0], 1)}", ""]
 
     def procedure(self) -> None:
         r = self.rng
@@ -223,7 +234,8 @@ class _Chinese(_Writer):
         self.lines += [self.heading("**详细工作机制**"), "", f"### {a}工作流程："]
         for k in range(1, r.randint(3, 6) + 1):
             b = self.other(a)
-            self.lines.append(f"{k}. 在{b}中创建{a}并{self.bold(r.choice(ZH_OBJECTS), 0.4)}，{r.choice(ZH_RESULTS).format(b=b)}")
+            step = self.bold(r.choice(ZH_OBJECTS), 0.4)
+            self.lines.append(f"{k}. 在{b}中创建{a}并{step}，{r.choice(ZH_RESULTS).format(b=b)}")
         self.lines.append("")
 
     def scenarios(self) -> None:
@@ -232,13 +244,16 @@ class _Chinese(_Writer):
         for a in r.sample(self.terms, 2):
             self.lines.append(f"### 适合使用{a}的场景：")
             for _ in range(r.randint(2, 4)):
-                self.lines.append(f"- **{r.choice(ZH_OBJECTS)}**：{r.choice(ZH_CONDITIONS).format(a=a, b=self.other(a))}，**{r.choice(ZH_RESULTS).format(b=self.other(a))}**")
+                obj = r.choice(ZH_OBJECTS)
+                cond = r.choice(ZH_CONDITIONS).format(a=a, b=self.other(a))
+                self.lines.append(f"- **{obj}**：{cond}，**{r.choice(ZH_RESULTS).format(b=self.other(a))}**")
             self.lines.append("")
 
     def statements(self) -> None:
         r = self.rng
         a = r.choice(self.terms)
-        self.lines += [self.heading(f"先理清核心前提：{a}的“{r.choice(ZH_QUALITIES)}本质”（{self.course.exam}考点）")]
+        quality = r.choice(ZH_QUALITIES)
+        self.lines += [self.heading(f"先理清核心前提：{a}的“{quality}本质”（{self.course.exam}考点）")]
         for _ in range(r.randint(1, 3)):
             self.lines += [self.statement(a, self.other(a), r.randint(1, 2)), ""]
 
@@ -248,35 +263,41 @@ class _Chinese(_Writer):
         for k in range(1, r.randint(1, 3) + 1):
             a, b = r.sample(self.terms, 2)
             self.lines += [f"### 真题示例{k}：",
-                           f"“某公司使用{a}作为{b}的后端，构建{r.choice(ZH_QUALITIES)}架构，以下关于{r.choice(ZH_OBJECTS)}的说法正确的是？”"]
+                           f"“某公司使用{a}作为{b}的后端，构建{r.choice(ZH_QUALITIES)}架构，"
+                           f"以下关于{r.choice(ZH_OBJECTS)}的说法正确的是？”"]
             options = r.randint(3, 4)
             right = r.randrange(options)
             for o in range(options):
                 c = self.other()
                 verdict = "正确" if o == right else "错误"
-                self.lines.append(f"- 选项{'ABCD'[o]}：{c}{r.choice(ZH_ROLES)}{r.choice(ZH_OBJECTS)} → {verdict}；")
+                role = r.choice(ZH_ROLES)
+                self.lines.append(f"- 选项{'ABCD'[o]}：{c}{role}{r.choice(ZH_OBJECTS)} → {verdict}；")
             self.lines.append("")
         a, b = self.terms[:2]
-        self.lines += ["### 关键考点：", f"- 记住：{a}与{b}通信 **{r.choice(ZH_RESULTS).format(b=b)}**，核心原因是“{self.phrase(a, b)}”；",
+        result = r.choice(ZH_RESULTS).format(b=b)
+        self.lines += ["### 关键考点：", f"- 记住：{a}与{b}通信 **{result}**，核心原因是“{self.phrase(a, b)}”；",
                        f"- 陷阱选项：题目中若出现“{a}需配置{b}”，直接排除。", ""]
 
     def summary(self) -> None:
         r = self.rng
         a, b = self.terms[:2]
         if r.random() < 0.5:
+            quality, statement = r.choice(ZH_QUALITIES), self.statement(a, b, 0)[:-1]
             self.lines += ["", "## 总结：",
-                           f"{a}的核心优势就是“{r.choice(ZH_QUALITIES)}”——{self.statement(a, b, 0)[:-1]}，记住“{r.choice(ZH_OBJECTS)}=无需额外通道”即可。"]
+                           f"{a}的核心优势就是“{quality}”——{statement}，记住“{r.choice(ZH_OBJECTS)}=无需额外通道”即可。"]
         else:
             self.lines += ["", self.heading("**记忆要点**")]
             for term in (a, b):
-                self.lines.append(f"- **{term}**：\"**{term} → {self.other(term)}**\"的**{r.choice(ZH_QUALITIES)}{r.choice(ZH_OBJECTS)}**，专为{self.other(term)}设计")
+                target, quality, obj = self.other(term), r.choice(ZH_QUALITIES), r.choice(ZH_OBJECTS)
+                self.lines.append(f"- **{term}**：\"**{term} → {target}**\"的**{quality}{obj}**，专为{self.other(term)}设计")
 
 
 class _English(_Writer):
     def write(self) -> str:
         title = f"{self.terms[0]} and {self.terms[1]}"
         if self.rng.random() < 0.4:
-            self.lines += ["---", f"title: {title}", f"tags: [{self.course.folder}, {self.course.exam.lower()}]", "---", ""]
+            tags = f"tags: [{self.course.folder}, {self.course.exam.lower()}]"
+            self.lines += ["---", f"title: {title}", tags, "---", ""]
         self.lines += [title, "=" * len(title), ""]
         middle = [self.mechanism, self.comparison, self.attributes, self.steps, self.statements]
         return self.fill([self.definitions], middle, [self.exam, self.summary])
@@ -316,14 +337,16 @@ class _English(_Writer):
         a, b = r.sample(self.terms, 2)
         self.lines += [f"## {a} vs {b}", "", f"| Aspect | {a} | {b} |", "|---|---|---|"]
         for dim in r.sample(EN_DIMENSIONS, r.randint(4, 7)):
-            self.lines.append(f"| {dim} | {r.choice(EN_VERBS)} {r.choice(EN_OBJECTS)} | {self.bold(r.choice(EN_OBJECTS), 0.3)} |")
+            verb, obj = r.choice(EN_VERBS), r.choice(EN_OBJECTS)
+            self.lines.append(f"| {dim} | {verb} {obj} | {self.bold(r.choice(EN_OBJECTS), 0.3)} |")
         self.lines.append("")
 
     def attributes(self) -> None:
         r = self.rng
         self.lines += ["## At a glance", "", "| Term | Location | Purpose | Exam weight |", "|---|---|---|---|"]
         for term in r.sample(self.terms, min(len(self.terms), r.randint(3, 5))):
-            self.lines.append(f"| {term} | {r.choice(EN_CONDITIONS).format(a=term, b='it')} | {r.choice(EN_VERBS)} {r.choice(EN_OBJECTS)} | {r.choice(['high', 'medium', 'low'])} |")
+            where, verb, obj = r.choice(EN_CONDITIONS).format(a=term, b="it"), r.choice(EN_VERBS), r.choice(EN_OBJECTS)
+            self.lines.append(f"| {term} | {where} | {verb} {obj} | {r.choice(['high', 'medium', 'low'])} |")
         self.lines.append("")
 
     def steps(self) -> None:

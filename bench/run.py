@@ -276,7 +276,8 @@ def report(f: Figures) -> str:
     lines += [
         f"   clean build process, start to exit: {f.build_process:.2f} s (imports {f.imports:.2f} s)",
         f"   unchanged rebuild leaves the deck byte-identical: {_yes(f.unchanged_identical)}; "
-        f"edit in the deck: {_yes(f.edit_in_deck)}; plan says exactly one card updated: {_yes(one_edit)}",
+        f"edit in the deck: {_yes(f.edit_in_deck)}; plan says exactly one card updated: "
+        + (_yes(one_edit) if one_edit else f"NO {f.edit_statuses}"),
     ]
     for key in ("wall", "cpu"):
         judged = "; ".join(f"{name}: {'met' if good else 'MISSED'}" for name, good in f.verdicts(key).items())
