@@ -1,10 +1,11 @@
 """Where a build's time goes: cProfile (CPU clock) over a clean build and a rebuild.
 
-    python -m bench.hotspots [--notes 1000] [--top 25] [--save FILE.prof]
+    python -m bench.hotspots [--notes 1000] [--phases clean,unchanged,edited] [--top 25] [--save FILE.prof]
 
-Generates the corpus, profiles a clean build and then a rebuild with nothing
-changed, and prints for each the time per pipeline stage and the functions
-with the most time of their own. The CPU clock keeps the attribution honest
+Generates the corpus, profiles a clean build, a rebuild with nothing
+changed and a rebuild after editing one note (``--phases`` picks), and
+prints for each the time per pipeline stage and the functions with the most
+time of their own. The CPU clock keeps the attribution honest
 on a busy machine; cProfile roughly doubles the times, so compare shares,
 not seconds, with ``bench.run``.
 """
@@ -20,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.corpus import DEFAULT_SEED, generate
+from bench.corpus import DEFAULT_SEED, edit_one, generate
 
 # (label, file ending, function): cumulative time of each is one line of the breakdown.
 STAGES = (
@@ -84,21 +85,33 @@ def top(stats: pstats.Stats, n: int) -> str:
     return re.sub(r"\S*/site-packages/", "", text)
 
 
+PHASES = ("clean", "unchanged", "edited")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notes", type=int, default=1000)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--save", type=Path, help="write the clean build's profile here (for snakeviz etc.)")
+    parser.add_argument("--phases", default=",".join(PHASES),
+                        help="which builds to profile: clean, unchanged (rebuild), edited (rebuild after edit_one)")
+    parser.add_argument("--save", type=Path, help="write each profile to FILE-<phase>.prof (for snakeviz etc.)")
     args = parser.parse_args(argv)
+    wanted = set(args.phases.split(","))
     with tempfile.TemporaryDirectory(prefix="flashcards-profile-") as tmp:
         notes, out = Path(tmp) / "notes", Path(tmp) / "out"
         generate(notes, args.notes, args.seed)
-        for name, now in (("clean build", 1_790_000_000), ("rebuild, nothing changed", 1_790_000_001)):
-            stats, cpu = profile_build(notes, out, now)
-            if args.save and name == "clean build":
-                stats.dump_stats(args.save)
-            print(f"== {name}, {args.notes} notes: {cpu:.1f} s CPU under the profiler")
+        for k, phase in enumerate(PHASES):
+            if phase == "edited":
+                edit_one(notes, seed=1)
+            if phase not in wanted:
+                if phase == "clean":  # the rebuilds need its lock and deck
+                    profile_build(notes, out, 1_790_000_000)
+                continue
+            stats, cpu = profile_build(notes, out, 1_790_000_000 + k)
+            if args.save:
+                stats.dump_stats(args.save.with_name(f"{args.save.stem}-{phase}.prof"))
+            print(f"== {phase} build, {args.notes} notes: {cpu:.1f} s CPU under the profiler")
             for label, seconds, calls in breakdown(stats):
                 print(f"   {label:42} {seconds:8.2f} s {100 * seconds / cpu:5.1f}%  ({calls} calls)")
             print(f"-- top {args.top} functions by own time\n{top(stats, args.top)}", flush=True)
