@@ -64,3 +64,10 @@ def test_every_cloze_fact_has_a_deletion_and_every_basic_fact_two_sides() -> Non
                 assert "{{c1::" in fact.text
             else:
                 assert fact.front.strip() and fact.back.strip()
+
+
+def test_editing_a_parent_answer_keeps_its_nested_items_keys() -> None:
+    before = "# N\n\n- **Hash索引**：只支持**等值查询**\n  - 注意：不支持范围查询\n"
+    after = before.replace("**等值查询**", "**等值查询和IN查询**")
+    keys = [[f.key for f in memory.extract(parse(text, "n.md")).facts] for text in (before, after)]
+    assert keys[0] == keys[1] == ["Hash索引", "Hash索引 › 注意"]

@@ -220,7 +220,12 @@ def _visible(text: str) -> str:
 
 
 def _join(parent: str, key: str) -> str:
-    return f"{parent[:40]} › {key}" if parent else key
+    """A nested item's key: under its parent's label when it has one, so
+    editing the parent's answer does not change the child's identity."""
+    if not parent:
+        return key
+    label = markup.split_label(parent)
+    return f"{(label[0] if label else parent)[:40]} › {key}"
 
 
 def _add(state: _State, section: Section, line: int, kind: Kind, key: str, **sides: str) -> None:
