@@ -107,10 +107,12 @@ def block_html(tokens: Sequence[Token]) -> str:
     return sanitize(md.renderer.render(list(tokens), md.options, {}).strip())
 
 
-def inline_tokens(text: str) -> list[Token]:
-    """The inline tokens of a Markdown fragment."""
+@functools.lru_cache(maxsize=4096)
+def inline_tokens(text: str) -> tuple[Token, ...]:
+    """The inline tokens of a Markdown fragment (read-only: they are cached,
+    as extractors ask about the same fragment several times)."""
     parsed = markdown().parseInline(text)
-    return parsed[0].children or [] if parsed else []
+    return tuple(parsed[0].children or ()) if parsed else ()
 
 
 def plain_text(text: str) -> str:
