@@ -13,7 +13,7 @@ import typer
 from flashcards import report
 from flashcards.build import BuildOptions, build
 from flashcards.cards import DeckSettings
-from flashcards.errors import FlashcardsError, StrictModeError
+from flashcards.errors import FlashcardsError
 
 app = typer.Typer(
     help="Turn Markdown study notes into Anki decks that update in place when you edit your notes.",
@@ -41,7 +41,7 @@ def build_command(
     deck: Annotated[str, typer.Option("--deck", help="Name of the root deck; each note file becomes a subdeck.")] = DeckSettings.root,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (for scripts).")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) if any warning is raised.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1), writing nothing, if any warning is raised.")] = False,
     rebuild_ids: Annotated[
         bool, typer.Option("--rebuild-ids", help="Start a new lock file when the old one is unreadable.")
     ] = False,
@@ -58,6 +58,7 @@ def build_command(
         deck=DeckSettings(root=deck),
         dry_run=dry_run,
         rebuild_ids=rebuild_ids,
+        strict=strict,
     )
     with _user_errors():
         result = build(options)
@@ -65,12 +66,10 @@ def build_command(
             typer.echo(report.summary_json(result, dry_run))
         else:
             typer.echo(report.summary_text(result, dry_run, verbose))
-        if strict and (result.warnings or result.plan.warnings):
-            raise StrictModeError(f"{len(result.warnings) + len(result.plan.warnings)} warning(s) with --strict")
 
 
 class _user_errors:
-    """Turn our own errors into one line and exit code 1."""
+    """Turn our own errors into one line and exit code 1, Ctrl-C into exit code 130."""
 
     def __enter__(self) -> None:
         return None
@@ -79,6 +78,10 @@ class _user_errors:
         if exc_type is not None and issubclass(exc_type, FlashcardsError):
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(1) from None
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            # Files are replaced whole (write, then rename): none is half-written.
+            typer.echo("Error: interrupted; the deck and lock file are each either as before or complete", err=True)
+            raise typer.Exit(130) from None
         return False
 
 

@@ -13,6 +13,7 @@ import functools
 import html
 import re
 from collections.abc import Sequence
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -25,6 +26,8 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+
+from flashcards import guard
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div",
@@ -40,27 +43,61 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "align"},
     "ol": {"start"},
 }
-# No remote resources at review time: only relative media names and plain
-# links (http links open outside the card; nothing is fetched).
+# Links may be followed (they open outside the card); nothing is fetched at
+# review time: image sources must name a file in the deck's own media.
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def sanitize(fragment: str) -> str:
-    """Remove script, event handlers, javascript: URLs and unknown tags."""
-    cleaned = nh3.clean(
-        fragment,
+    """Remove script, event handlers, javascript: URLs, unknown tags and
+    anything Anki would fetch from elsewhere at review time (remote or
+    absolute image sources, ``[sound:http://…]``)."""
+    cleaned = _cleaner().clean(fragment)
+    cleaned = _IMG.sub(lambda m: m.group(0) if ' src="' in m.group(0) else "", cleaned)
+    return _SOUND.sub(lambda m: m.group(0) if is_media_name(m.group(1)) else "&#91;" + m.group(0)[1:], cleaned)
+
+
+def is_media_name(src: str) -> bool:
+    """Whether ``src`` is a plain relative file name inside the media folder.
+
+    No scheme (``http:``, ``data:``, ``ht`` tab ``tp:``), no leading
+    slash or backslash (``//host`` is remote), no ``..`` segment (also
+    percent-encoded), no control characters or surrounding spaces (browsers
+    strip those before reading the URL).
+    """
+    if not src or src != src.strip() or ":" in src or "\\" in src or src.startswith("/"):
+        return False
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in src):
+        return False
+    return all(unquote(part) not in (".", "..") for part in src.split("/"))
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src":
+        return value if is_media_name(value) else None
+    return value
+
+
+@functools.cache
+def _cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel=None,
+        attribute_filter=_keep_attribute,
     )
-    return _REMOTE_IMG.sub("", cleaned)
 
 
-_REMOTE_IMG = re.compile(r"<img\b[^>]*\bsrc=\"(?:[a-z]+:)?//[^\"]*\"[^>]*>", re.IGNORECASE)
+# nh3 serialises every attribute as name="value" with > escaped, so a tag
+# ends at the first ">"; an <img> whose source was refused goes entirely.
+_IMG = re.compile(r"<img\b[^>]*>")
+_SOUND = re.compile(r"\[sound:([^\]]*)\]", re.IGNORECASE)
 
 
 def _highlight(code: str, lang: str, _attrs: str) -> str:
+    if len(code) > guard.MAX_HIGHLIGHT_CHARS:
+        return ""
     try:
         lexer = get_lexer_by_name(lang.strip()) if lang.strip() else None
     except ClassNotFound:
@@ -89,6 +126,7 @@ def markdown() -> MarkdownIt:
         .use(texmath_plugin, delimiters="brackets")
         .use(dollarmath_plugin, allow_space=False, double_inline=True)
     )
+    guard.install(md)
     for name in ("math_inline", "math_single", "math_inline_double"):
         md.add_render_rule(name, _render_math_inline)
     for name in ("math_block", "math_block_eqno", "math_block_label"):
