@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,3 +75,12 @@ def sample_deck(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     notes = base / "notes"
     shutil.copytree(SAMPLE_NOTES, notes, ignore=shutil.ignore_patterns("flashcards.lock"))
     return run_build(notes, base / "out", now=1_790_000_000)
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None, **popen) -> subprocess.CompletedProcess[str]:  # noqa: ANN003
+    """Run ``python -m flashcards`` in a real subprocess (exit code, stdout, stderr)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "flashcards", *map(str, args)],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300, **popen,
+    )
