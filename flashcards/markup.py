@@ -51,10 +51,13 @@ URL_SCHEMES = {"http", "https", "mailto"}
 def sanitize(fragment: str) -> str:
     """Remove script, event handlers, javascript: URLs, unknown tags and
     anything Anki would fetch from elsewhere at review time (remote or
-    absolute image sources, ``[sound:http://…]``)."""
+    absolute image sources, ``[sound:http://…]``); defuse ``{{``."""
     cleaned = _cleaner().clean(fragment)
     cleaned = _IMG.sub(lambda m: m.group(0) if ' src="' in m.group(0) else "", cleaned)
-    return _SOUND.sub(lambda m: m.group(0) if is_media_name(m.group(1)) else "&#91;" + m.group(0)[1:], cleaned)
+    cleaned = _SOUND.sub(lambda m: m.group(0) if is_media_name(m.group(1) or "") else "&#91;sound:", cleaned)
+    # "{{c1::" typed in a note would make a cloze deletion of its own in a
+    # cloze field; an invisible break keeps it text.
+    return cleaned.replace("{{", "{\u200b{")
 
 
 def is_media_name(src: str) -> bool:
@@ -92,7 +95,10 @@ def _cleaner() -> nh3.Cleaner:
 # nh3 serialises every attribute as name="value" with > escaped, so a tag
 # ends at the first ">"; an <img> whose source was refused goes entirely.
 _IMG = re.compile(r"<img\b[^>]*>")
-_SOUND = re.compile(r"\[sound:([^\]]*)\]", re.IGNORECASE)
+# Each "[sound:" with what Anki would read as its file name (up to the next
+# "]"), looked at one by one: a tag may hide inside another one's name. One
+# left open is defused too: fragments are joined into fields later.
+_SOUND = re.compile(r"\[sound:(?:(?=([^\]]*)\]))?", re.IGNORECASE)
 
 
 def _highlight(code: str, lang: str, _attrs: str) -> str:
@@ -190,10 +196,12 @@ def cloze_html(text: str, start: int = 1, same_number: bool = False) -> tuple[st
     """Render inline Markdown turning each bold phrase into a cloze deletion.
 
     Phrases are numbered from ``start`` (all with ``start`` when
-    ``same_number``). Returns the HTML and how many deletions were made.
+    ``same_number``). Returns the HTML and how many deletions were made. A
+    bold phrase with nothing to show once sanitised stays plain text, and
+    ``{{`` written in the note cannot open a deletion of its own.
     """
     md = markdown()
-    tokens = inline_tokens(text)
+    tokens = inline_tokens(_SENTINELS.sub("", text))
     out: list[str] = []
     inside: list[Token] = []
     depth = 0
@@ -207,23 +215,42 @@ def cloze_html(text: str, start: int = 1, same_number: bool = False) -> tuple[st
         elif tok.type == "strong_close":
             depth -= 1
             if depth == 0:
-                body = md.renderer.renderInline(inside, md.options, {}).strip()
-                if body:
+                body = sanitize(md.renderer.renderInline(inside, md.options, {}).strip())
+                if has_content(body):
                     number = start if same_number else start + count
                     count += 1
-                    out.append(cloze(number, body))
+                    # Sentinels, not braces: sanitize() defuses every "{{" it sees.
+                    out.append(f"{_OPEN}{number}{_SEP}{_cloze_body(body)}{_CLOSE}")
+                else:
+                    out.append(body)
                 continue
         if depth:
             inside.append(tok)
         else:
             out.append(md.renderer.renderInline([tok], md.options, {}))
-    return sanitize("".join(out).strip()), count
+    html = sanitize("".join(out).strip())
+    return html.replace(_OPEN, "{{c").replace(_SEP, "::").replace(_CLOSE, "}}"), count
 
 
 def cloze(number: int, body_html: str) -> str:
     """One cloze deletion; braces in the body cannot close it early."""
-    body = body_html.replace("}}", "} }").replace("::", ":\u200b:")
-    return "{{c%d::%s}}" % (number, body)
+    return "{{c%d::%s}}" % (number, _cloze_body(body_html))
+
+
+def _cloze_body(body_html: str) -> str:
+    return body_html.replace("{{", "{\u200b{").replace("}}", "} }").replace("::", ":\u200b:")
+
+
+def has_content(html_text: str) -> bool:
+    """Whether HTML shows anything: text other than spaces, or an image."""
+    return "<img" in html_text or bool(_INVISIBLE.sub("", _TAGS.sub("", html_text)))
+
+
+_OPEN, _SEP, _CLOSE = "\ue000", "\ue001", "\ue002"  # private use: never shown
+_SENTINELS = re.compile("[\ue000-\ue002]")
+_TAGS = re.compile(r"<[^>]*>")
+# Spaces, control characters (Anki drops them) and zero-width characters.
+_INVISIBLE = re.compile(r"(?:\s|&nbsp;|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff])+")
 
 
 # Words that open a term-definition line: "**Term**：…", "- **Term** - …", "Term: …".
@@ -273,5 +300,10 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 
 
 def escape(text: str) -> str:
-    """Plain text to HTML."""
-    return html.escape(text, quote=False)
+    """Plain text to HTML that Anki shows as text: no sound it would play,
+    no ``{{`` that could open a cloze deletion."""
+    escaped = html.escape(text, quote=False).replace("{{", "{\u200b{")
+    return _SOUND_OPEN.sub("&#91;sound:", escaped)
+
+
+_SOUND_OPEN = re.compile(r"\[sound:", re.IGNORECASE)

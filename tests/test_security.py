@@ -39,7 +39,9 @@ FORBIDDEN = [
     re.compile(r"<[^>]*\son[a-z]+\s*=", re.I),  # event handlers
     re.compile(r"<[^>]*\s(style|srcset|action|background)\s*=", re.I),
     re.compile(r"\s(href|src)\s*=\s*\"?\s*(javascript|vbscript|data):", re.I),
-    re.compile(r"\[sound:[^\]]*[:\\]", re.I),  # a sound Anki would fetch or look for outside its media
+    # A sound Anki would play from elsewhere than its media folder (Anki's own
+    # pattern is \[sound:(.+?)\]).
+    re.compile(r"\[sound:(?:/|[^\]]*[:\\])[^\]]*\]", re.I),
 ]
 SRC = re.compile(r"\ssrc=\"([^\"]*)\"")
 
