@@ -11,6 +11,8 @@ from flashcards.errors import SourceError
 from flashcards.model import Diagnostic
 
 NOTE_SUFFIXES = (".md", ".markdown")
+MAX_NOTE_BYTES = 20_000_000
+"""Larger files named .md are not notes (a log, a dump) and are skipped."""
 SKIPPED_DIRS = {".git", ".obsidian", ".trash", "node_modules", "__pycache__"}
 
 
@@ -89,6 +91,9 @@ def read_note(note: NoteFile, root: Path) -> NoteText:
     if not target.is_relative_to(root):
         raise UnreadableNote(f"a link to {target}, outside the notes folder; not read")
     try:
+        size = note.path.stat().st_size
+        if size > MAX_NOTE_BYTES:
+            raise UnreadableNote(f"{size:,} bytes is too large for a note (limit {MAX_NOTE_BYTES:,})")
         data = note.path.read_bytes()
     except OSError as exc:
         raise SourceError(f"{note.path}: cannot read ({exc.strerror or exc})") from None

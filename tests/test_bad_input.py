@@ -186,6 +186,17 @@ def test_a_five_megabyte_line_is_skipped_quickly_with_a_warning(tmp_path: Path) 
     assert elapsed < 30, f"{elapsed:.1f} s"
 
 
+def test_a_huge_file_named_md_is_skipped_unread(tmp_path: Path) -> None:
+    notes = write_notes(tmp_path / "notes", {"ok.md": "**Gateway**: connects\n"})
+    with open(notes / "dump.md", "wb") as fh:
+        fh.truncate(25_000_000)  # sparse: nothing is actually written or read
+    result = run_build(notes, tmp_path / "out", now=NOW)
+    assert [str(w) for w in result.warnings] == [
+        "dump.md:1: skipped: 25,000,000 bytes is too large for a note (limit 20,000,000)"
+    ]
+    assert len(result.cards) == 1
+
+
 def test_a_link_to_a_file_outside_the_notes_folder_is_not_read(tmp_path: Path) -> None:
     secret = tmp_path / "private" / "id_rsa"
     secret.parent.mkdir()
