@@ -96,12 +96,11 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
         if options.strict and (warnings or plan.warnings):
             raise StrictModeError(_strict_message([*map(str, warnings), *plan.warnings]))
         if not options.dry_run:
-            atomic.remove_leftovers(deck_path)
+            atomic.remove_leftovers(deck_path)  # from builds killed mid-write
             atomic.remove_leftovers(lock_path)
-        if not options.dry_run and (plan.changed or not deck_path.exists() or lock is None):
-            write_package(deck_path, plan.notes, plan.model_mods, first_id=plan.lock.created * 1000)
-            written = True
-        if not options.dry_run:
+            if plan.changed or not deck_path.exists() or lock is None:
+                write_package(deck_path, plan.notes, plan.model_mods, first_id=plan.lock.created * 1000)
+                written = True
             lockfile.save(lock_path, plan.lock)
     return BuildResult(
         notes_root=root,

@@ -6,7 +6,7 @@ markdown-it's inline parser slows down sharply on long runs of ``[``, ``![``,
 emphasis nesting is unbounded (500 nested ``*`` overflow Python's stack when
 the token tree is built), and it silently drops whatever is nested more than
 ``maxNesting`` levels deep; and an unclosed code fence turns the rest of a
-note into code. These core rules bound the first three, notice the last,
+note into code. These parser rules bound the first three, notice the last,
 and record what was left out in the parse ``env``, so
 :mod:`flashcards.parse` can warn with the file and line.
 

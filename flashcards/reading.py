@@ -21,7 +21,7 @@ class NoteFile:
     """A note file found under a source."""
 
     path: Path
-    """Absolute path."""
+    """Absolute path, as found (a link is not resolved)."""
     rel: str
     """Path relative to its notes folder, with forward slashes."""
 
