@@ -13,7 +13,6 @@ import functools
 import html
 import re
 from collections.abc import Sequence
-from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -54,25 +53,29 @@ def sanitize(fragment: str) -> str:
     absolute image sources, ``[sound:http://…]``); defuse ``{{``."""
     cleaned = _cleaner().clean(fragment)
     cleaned = _IMG.sub(lambda m: m.group(0) if ' src="' in m.group(0) else "", cleaned)
-    cleaned = _SOUND.sub(lambda m: m.group(0) if is_media_name(m.group(1) or "") else "&#91;sound:", cleaned)
+    cleaned = _SOUND.sub(lambda m: m.group(0) if _in_media(m.group(1) or "") else "&#91;sound:", cleaned)
     # "{{c1::" typed in a note would make a cloze deletion of its own in a
     # cloze field; an invisible break keeps it text.
     return cleaned.replace("{{", "{\u200b{")
 
 
 def is_media_name(src: str) -> bool:
-    """Whether ``src`` is a plain relative file name inside the media folder.
+    """Whether ``src`` names a local file rather than something to fetch.
 
-    No scheme (``http:``, ``data:``, ``ht`` tab ``tp:``), no leading
-    slash or backslash (``//host`` is remote), no ``..`` segment (also
-    percent-encoded), no control characters or surrounding spaces (browsers
-    strip those before reading the URL).
+    No scheme (``http:``, ``data:``, ``ht`` tab ``tp:``), no ``//host`` or
+    backslash (browsers read ``\\\\host`` as ``//host``), no control
+    characters or surrounding spaces (browsers strip those before reading
+    the URL). Which local files an image may name (inside the notes folder)
+    is decided where images are packaged, not here.
     """
-    if not src or src != src.strip() or ":" in src or "\\" in src or src.startswith("/"):
+    if not src or src != src.strip() or ":" in src or "\\" in src or src.startswith("//"):
         return False
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in src):
-        return False
-    return all(unquote(part) not in (".", "..") for part in src.split("/"))
+    return not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in src)
+
+
+def _in_media(name: str) -> bool:
+    # Anki plays [sound:name] from its media folder joined with the name.
+    return is_media_name(name) and not name.startswith("/") and ".." not in name.split("/")
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
