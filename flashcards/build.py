@@ -5,21 +5,22 @@ read → parse → extract → cards → reconcile with the lock → package.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flashcards import lockfile, media
+from flashcards import atomic, buildlock, lockfile, media
 from flashcards.cards import make_cards
 from flashcards.config import Config
 from flashcards.decks import deck_descriptions
-from flashcards.errors import SourceError
+from flashcards.errors import StrictModeError
 from flashcards.extract import extract
 from flashcards.model import Card, Diagnostic, Document, Fact, Kind
 from flashcards.package import MediaFile, write_package
 from flashcards.parse import parse
-from flashcards.reading import UnreadableNote, decode, find_notes
+from flashcards.reading import UnreadableNote, find_notes, read_note
 from flashcards.reconcile import Plan, reconcile
 
 
@@ -34,6 +35,8 @@ class BuildOptions:
     dry_run: bool = False
     rebuild_ids: bool = False
     """Ignore an unreadable lock file and start a new one."""
+    strict: bool = False
+    """Fail, writing nothing, when any warning is raised."""
 
 
 @dataclass(frozen=True)
@@ -63,14 +66,17 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
     encodings: list[tuple[str, str]] = []
     parsed: list[tuple[Document, tuple[Fact, ...]]] = []
     shipped: dict[str, MediaFile] = {}
+    unread: list[tuple[str, str]] = []  # (file, why): its cards are kept, not removed
     for note in files:
         try:
-            text = decode(note.path.read_bytes())
+            text = read_note(note, root)
         except UnreadableNote as exc:
-            warnings.append(Diagnostic(note.rel, 1, f"skipped: {exc}"))
+            unread.append((note.rel, f"skipped: {exc}"))
             continue
-        except OSError as exc:
-            raise SourceError(f"{note.path}: cannot read ({exc.strerror or exc})") from None
+        warnings.extend(text.warnings)
+        if not text.text.strip():
+            unread.append((note.rel, "the file is empty"))
+            continue
         if text.encoding not in ("utf-8", "utf-8-sig"):
             encodings.append((note.rel, text.encoding))
         doc = parse(text.text, note.rel)
@@ -84,23 +90,32 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
     config = options.config
     cards = make_cards(parsed, config)
     lock_path = lockfile.lock_path(root)
-    lock = _load_lock(lock_path, options.rebuild_ids)
-    plan = reconcile(cards, lock, now)
-
     deck_path = options.output / f"{_slug(config.deck.root)}.apkg"
     written = False
-    if not options.dry_run:
-        # Written only when its bytes change: a changed preset or description
-        # counts as much as a changed card.
-        with_cards = {c.origin.path for c in cards}
-        written = write_package(
-            deck_path, plan.notes, plan.model_mods, first_id=plan.lock.created * 1000,
-            deck_descriptions=deck_descriptions((d for d, _ in parsed if d.path in with_cards), config.deck),
-            media=tuple(shipped[name] for name in sorted(shipped)),
-            preset=config.preset if config.preset.ship else None,
-        )
-    if not options.dry_run:
-        lockfile.save(lock_path, plan.lock)
+    # One build at a time from reading the lock to writing it; the deck is
+    # written before the lock, each atomically, so an interruption anywhere
+    # leaves a deck and lock that the next build brings up to date.
+    one_at_a_time = contextlib.nullcontext() if options.dry_run else buildlock.exclusive(root)
+    with one_at_a_time:
+        lock = _load_lock(lock_path, options.rebuild_ids)
+        warnings.extend(_unread_warnings(unread, lock))
+        warnings.sort(key=lambda w: (w.path, w.line))
+        plan = reconcile(cards, lock, now, keep=frozenset(rel for rel, _ in unread))
+        if options.strict and (warnings or plan.warnings):
+            raise StrictModeError(_strict_message([*map(str, warnings), *plan.warnings]))
+        if not options.dry_run:
+            atomic.remove_leftovers(deck_path)  # from builds killed mid-write
+            atomic.remove_leftovers(lock_path)
+            # Written only when its bytes change: a changed preset or
+            # description counts as much as a changed card.
+            with_cards = {c.origin.path for c in cards}
+            written = write_package(
+                deck_path, plan.notes, plan.model_mods, first_id=plan.lock.created * 1000,
+                deck_descriptions=deck_descriptions((d for d, _ in parsed if d.path in with_cards), config.deck),
+                media=tuple(shipped[name] for name in sorted(shipped)),
+                preset=config.preset if config.preset.ship else None,
+            )
+            lockfile.save(lock_path, plan.lock)
     return BuildResult(
         notes_root=root,
         files=tuple(n.rel for n in files),
@@ -112,6 +127,23 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
         lock_path=lock_path,
         written=written,
     )
+
+
+def _unread_warnings(unread: list[tuple[str, str]], lock: lockfile.Lock | None) -> list[Diagnostic]:
+    """Warn about files not read; an empty file that had cards is worth a warning too."""
+    out = []
+    for rel, why in unread:
+        had = sum(1 for c in (lock.cards if lock else ()) if not c.removed and c.source.rpartition(":")[0] == rel)
+        if had:
+            out.append(Diagnostic(rel, 1, f"{why}; its {had} card(s) from the last build are kept as they were"))
+        elif why.startswith("skipped"):
+            out.append(Diagnostic(rel, 1, why))
+    return out
+
+
+def _strict_message(warnings: list[str]) -> str:
+    lines = "\n".join(f"  warning: {w}" for w in warnings)
+    return f"{len(warnings)} warning(s) and --strict: nothing was written\n{lines}"
 
 
 def _load_lock(path: Path, rebuild_ids: bool) -> lockfile.Lock | None:

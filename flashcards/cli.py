@@ -14,7 +14,7 @@ from flashcards import preview, report
 from flashcards.build import BuildOptions, build
 from flashcards.config_file import CONFIG_NAME, config_for, with_flags
 from flashcards.config_init import write_default
-from flashcards.errors import FlashcardsError, StrictModeError
+from flashcards.errors import FlashcardsError
 
 app = typer.Typer(
     help="Turn Markdown study notes into Anki decks that update in place when you edit your notes.",
@@ -54,7 +54,7 @@ def build_command(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (for scripts).")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) if any warning is raised.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1), writing nothing, if any warning is raised.")] = False,
     rebuild_ids: Annotated[
         bool, typer.Option("--rebuild-ids", help="Start a new lock file when the old one is unreadable.")
     ] = False,
@@ -73,14 +73,13 @@ def build_command(
             config=with_flags(config_for(chosen, config_path, Path.cwd()), deck=deck),
             dry_run=dry_run,
             rebuild_ids=rebuild_ids,
+            strict=strict,
         )
         result = build(options)
         if as_json:
             typer.echo(report.summary_json(result, dry_run))
         else:
             typer.echo(report.summary_text(result, dry_run, verbose))
-        if strict and (result.warnings or result.plan.warnings):
-            raise StrictModeError(f"{len(result.warnings) + len(result.plan.warnings)} warning(s) with --strict")
 
 
 @app.command("watch")
@@ -164,7 +163,7 @@ def preview_command(
 
 
 class _user_errors:
-    """Turn our own errors into one line and exit code 1."""
+    """Turn our own errors into one line and exit code 1, Ctrl-C into exit code 130."""
 
     def __enter__(self) -> None:
         return None
@@ -173,6 +172,10 @@ class _user_errors:
         if exc_type is not None and issubclass(exc_type, FlashcardsError):
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(1) from None
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            # Files are replaced whole (write, then rename): none is half-written.
+            typer.echo("Error: interrupted; the deck and lock file are each either as before or complete", err=True)
+            raise typer.Exit(130) from None
         return False
 
 

@@ -33,6 +33,10 @@ class OutputError(FlashcardsError):
     """The deck or lock file cannot be written."""
 
 
+class BusyError(FlashcardsError):
+    """Another build is writing the same notes' deck and lock file."""
+
+
 class StrictModeError(FlashcardsError):
     """Warnings were raised and ``--strict`` turns them into a failure."""
 

@@ -9,7 +9,7 @@ so diffs stay readable.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 
 from flashcards.atomic import write_atomic
@@ -64,16 +64,23 @@ def load(path: Path) -> Lock | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
         if data.get("version") != VERSION:
             raise ValueError(f"unknown version {data.get('version')!r}")
-        cards = tuple(
-            LockedCard(**{**c, "fields": tuple(c["fields"]), "tags": tuple(c["tags"])}) for c in data["cards"]
-        )
-        note_types = tuple((int(m), str(h), int(t)) for m, h, t in data["note_types"])
-        lock = Lock(created=int(data["created"]), note_types=note_types, cards=cards)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        cards = tuple(_card(c) for c in _list(data, "cards"))
+        note_types = tuple((_int(m), _str(h), _int(t)) for m, h, t in _list(data, "note_types"))
+        lock = Lock(created=_int(data.get("created")), note_types=note_types, cards=cards)
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        # (UnicodeDecodeError and json's errors are ValueErrors; absurdly
+        # nested JSON raises RecursionError.)
+        where, reason = str(path), str(exc) or type(exc).__name__
+        if isinstance(exc, json.JSONDecodeError):
+            where, reason = f"{path}:{exc.lineno}", f"{exc.msg}, column {exc.colno}"
+        elif isinstance(exc, OSError) and exc.strerror:
+            reason = exc.strerror
         raise LockFileError(
-            f"{path}: the lock file is unreadable ({exc}). It keeps your cards' identities: "
+            f"{where}: the lock file is unreadable ({reason}). It keeps your cards' identities: "
             "restore it from version control, or run with --rebuild-ids to start a new one "
             "(cards whose headings or questions changed since may then arrive as duplicates)."
         ) from None
@@ -81,6 +88,50 @@ def load(path: Path) -> Lock | None:
     if len(set(guids)) != len(guids):
         raise LockFileError(f"{path}: the lock file lists a guid twice; restore it or run with --rebuild-ids")
     return lock
+
+
+def _card(entry: object) -> LockedCard:
+    """One card entry, checked field by field (a hand-edited lock may hold anything)."""
+    if not isinstance(entry, dict):
+        raise ValueError("a card entry is not an object")
+    known = {f.name: f for f in fields(LockedCard)}
+    unknown = set(entry) - set(known)
+    if unknown:
+        raise ValueError(f"unknown card field {sorted(unknown)[0]!r}")
+    values: dict[str, object] = {}
+    for name, spec in known.items():
+        if name not in entry:
+            if spec.default is MISSING:
+                raise ValueError(f"a card entry has no {name!r}")
+            continue
+        value = entry[name]
+        kind = str(spec.type)  # annotations are strings here: "str", "int", "tuple[str, ...]"
+        if kind.startswith("tuple"):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"card field {name!r} is not a list of strings")
+            values[name] = tuple(value)
+        else:
+            values[name] = _int(value) if kind == "int" else _str(value)
+    return LockedCard(**values)  # type: ignore[arg-type]
+
+
+def _list(data: dict, key: str) -> list:
+    value = data.get(key)
+    if not isinstance(value, list):
+        raise ValueError(f"{key!r} is not a list")
+    return value
+
+
+def _int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is not a whole number")
+    return value
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a string")
+    return value
 
 
 def dumps(lock: Lock) -> str:

@@ -26,6 +26,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from flashcards import guard
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div",
     "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
@@ -40,27 +42,71 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "align"},
     "ol": {"start"},
 }
-# No remote resources at review time: only relative media names and plain
-# links (http links open outside the card; nothing is fetched).
+# Links may be followed (they open outside the card); nothing is fetched at
+# review time: image sources must name a file in the deck's own media.
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def sanitize(fragment: str) -> str:
-    """Remove script, event handlers, javascript: URLs and unknown tags."""
-    cleaned = nh3.clean(
-        fragment,
+    """Remove script, event handlers, javascript: URLs, unknown tags and
+    anything Anki would fetch from elsewhere at review time (remote or
+    absolute image sources, ``[sound:http://…]``); defuse ``{{``."""
+    cleaned = _cleaner().clean(fragment)
+    cleaned = _IMG.sub(lambda m: m.group(0) if ' src="' in m.group(0) else "", cleaned)
+    cleaned = _SOUND.sub(lambda m: m.group(0) if _in_media(m.group(1) or "") else "&#91;sound:", cleaned)
+    # "{{c1::" typed in a note would make a cloze deletion of its own in a
+    # cloze field; an invisible break keeps it text.
+    return cleaned.replace("{{", "{\u200b{")
+
+
+def is_media_name(src: str) -> bool:
+    """Whether ``src`` names a local file rather than something to fetch.
+
+    No scheme (``http:``, ``data:``, ``ht`` tab ``tp:``), no ``//host`` or
+    backslash (browsers read ``\\\\host`` as ``//host``), no control
+    characters or surrounding spaces (browsers strip those before reading
+    the URL). Which local files an image may name (inside the notes folder)
+    is decided where images are packaged, not here.
+    """
+    if not src or src != src.strip() or ":" in src or "\\" in src or src.startswith("//"):
+        return False
+    return not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in src)
+
+
+def _in_media(name: str) -> bool:
+    # Anki plays [sound:name] from its media folder joined with the name.
+    return is_media_name(name) and not name.startswith("/") and ".." not in name.split("/")
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src":
+        return value if is_media_name(value) else None
+    return value
+
+
+@functools.cache
+def _cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel=None,
+        attribute_filter=_keep_attribute,
     )
-    return _REMOTE_IMG.sub("", cleaned)
 
 
-_REMOTE_IMG = re.compile(r"<img\b[^>]*\bsrc=\"(?:[a-z]+:)?//[^\"]*\"[^>]*>", re.IGNORECASE)
+# nh3 serialises every attribute as name="value" with > escaped, so a tag
+# ends at the first ">"; an <img> whose source was refused goes entirely.
+_IMG = re.compile(r"<img\b[^>]*>")
+# Each "[sound:" with what Anki would read as its file name (up to the next
+# "]"), looked at one by one: a tag may hide inside another one's name. One
+# left open is defused too: fragments are joined into fields later.
+_SOUND = re.compile(r"\[sound:(?:(?=([^\]]*)\]))?", re.IGNORECASE)
 
 
 def _highlight(code: str, lang: str, _attrs: str) -> str:
+    if len(code) > guard.MAX_HIGHLIGHT_CHARS:
+        return ""
     try:
         lexer = get_lexer_by_name(lang.strip()) if lang.strip() else None
     except ClassNotFound:
@@ -89,6 +135,7 @@ def markdown() -> MarkdownIt:
         .use(texmath_plugin, delimiters="brackets")
         .use(dollarmath_plugin, allow_space=False, double_inline=True)
     )
+    guard.install(md)
     for name in ("math_inline", "math_single", "math_inline_double"):
         md.add_render_rule(name, _render_math_inline)
     for name in ("math_block", "math_block_eqno", "math_block_label"):
@@ -158,10 +205,12 @@ def cloze_html(text: str, start: int = 1, same_number: bool = False) -> tuple[st
     """Render inline Markdown turning each bold phrase into a cloze deletion.
 
     Phrases are numbered from ``start`` (all with ``start`` when
-    ``same_number``). Returns the HTML and how many deletions were made.
+    ``same_number``). Returns the HTML and how many deletions were made. A
+    bold phrase with nothing to show once sanitised stays plain text, and
+    ``{{`` written in the note cannot open a deletion of its own.
     """
     md = markdown()
-    tokens = inline_tokens(text)
+    tokens = inline_tokens(_SENTINELS.sub("", text))
     out: list[str] = []
     inside: list[Token] = []
     depth = 0
@@ -175,23 +224,42 @@ def cloze_html(text: str, start: int = 1, same_number: bool = False) -> tuple[st
         elif tok.type == "strong_close":
             depth -= 1
             if depth == 0:
-                body = md.renderer.renderInline(inside, md.options, {}).strip()
-                if body:
+                body = sanitize(md.renderer.renderInline(inside, md.options, {}).strip())
+                if has_content(body):
                     number = start if same_number else start + count
                     count += 1
-                    out.append(cloze(number, body))
+                    # Sentinels, not braces: sanitize() defuses every "{{" it sees.
+                    out.append(f"{_OPEN}{number}{_SEP}{_cloze_body(body)}{_CLOSE}")
+                else:
+                    out.append(body)
                 continue
         if depth:
             inside.append(tok)
         else:
             out.append(md.renderer.renderInline([tok], md.options, {}))
-    return sanitize("".join(out).strip()), count
+    html = sanitize("".join(out).strip())
+    return html.replace(_OPEN, "{{c").replace(_SEP, "::").replace(_CLOSE, "}}"), count
 
 
 def cloze(number: int, body_html: str) -> str:
     """One cloze deletion; braces in the body cannot close it early."""
-    body = body_html.replace("}}", "} }").replace("::", ":\u200b:")
-    return "{{c%d::%s}}" % (number, body)
+    return "{{c%d::%s}}" % (number, _cloze_body(body_html))
+
+
+def _cloze_body(body_html: str) -> str:
+    return body_html.replace("{{", "{\u200b{").replace("}}", "} }").replace("::", ":\u200b:")
+
+
+def has_content(html_text: str) -> bool:
+    """Whether HTML shows anything: text other than spaces, or an image."""
+    return "<img" in html_text or bool(_INVISIBLE.sub("", _TAGS.sub("", html_text)))
+
+
+_OPEN, _SEP, _CLOSE = "\ue000", "\ue001", "\ue002"  # private use: never shown
+_SENTINELS = re.compile("[\ue000-\ue002]")
+_TAGS = re.compile(r"<[^>]*>")
+# Spaces, control characters (Anki drops them) and zero-width characters.
+_INVISIBLE = re.compile(r"(?:\s|&nbsp;|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff])+")
 
 
 # Words that open a term-definition line: "**Term**：…", "- **Term** - …", "Term: …".
@@ -241,5 +309,10 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 
 
 def escape(text: str) -> str:
-    """Plain text to HTML."""
-    return html.escape(text, quote=False)
+    """Plain text to HTML that Anki shows as text: no sound it would play,
+    no ``{{`` that could open a cloze deletion."""
+    escaped = html.escape(text, quote=False).replace("{{", "{\u200b{")
+    return _SOUND_OPEN.sub("&#91;sound:", escaped)
+
+
+_SOUND_OPEN = re.compile(r"\[sound:", re.IGNORECASE)

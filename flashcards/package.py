@@ -32,6 +32,7 @@ from flashcards import preset as presets
 from flashcards.atomic import write_atomic
 from flashcards.cards import note_type
 from flashcards.config import PresetSettings
+from flashcards.errors import OutputError
 from flashcards.model import Card
 from flashcards.notetypes import NOTE_TYPES, NoteType, css
 
@@ -136,17 +137,21 @@ def write_package(
         decks[name] = genanki.Deck(deck_id(name), name, descriptions[name])
     package = genanki.Package(list(decks.values()))
     # genanki's own write_to_file leaves its temporary database behind.
-    with tempfile.TemporaryDirectory(prefix="flashcards-") as tmp:
-        db = Path(tmp) / "collection.anki2"
-        conn = sqlite3.connect(db)
-        try:
-            package.write_to_db(conn.cursor(), max(model_mods.values()), itertools.count(first_id))
-            if preset is not None:
-                _add_preset(conn, preset, mod=first_id // 1000)
-            conn.commit()
-        finally:
-            conn.close()
-        data = _zip(db.read_bytes(), media)
+    try:
+        with tempfile.TemporaryDirectory(prefix="flashcards-") as tmp:
+            db = Path(tmp) / "collection.anki2"
+            conn = sqlite3.connect(db)
+            try:
+                package.write_to_db(conn.cursor(), max(model_mods.values()), itertools.count(first_id))
+                if preset is not None:
+                    _add_preset(conn, preset, mod=first_id // 1000)
+                conn.commit()
+            finally:
+                conn.close()
+            data = _zip(db.read_bytes(), media)
+    except (OSError, sqlite3.Error) as exc:  # a full disk or an unwritable temporary folder
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise OutputError(f"{path}: cannot build the deck in {tempfile.gettempdir()} ({reason})") from None
     if path.is_file() and path.read_bytes() == data:
         return False
     write_atomic(path, data)

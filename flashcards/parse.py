@@ -16,7 +16,7 @@ import yaml
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from flashcards import markup
+from flashcards import guard, markup
 from flashcards.model import (
     Block,
     Code,
@@ -36,10 +36,11 @@ from flashcards.model import (
 def parse(text: str, rel_path: str) -> Document:
     """Parse one note. ``rel_path`` names it in identities and warnings."""
     md = markup.markdown()
-    tokens = md.parse(text)
+    env: dict = {}
+    tokens = md.parse(text, env)
     tree = SyntaxTreeNode(tokens)
     nodes = list(tree.children)
-    warnings: list[Diagnostic] = []
+    warnings = [Diagnostic(rel_path, s.line, s.message) for s in guard.skipped(env)]
     meta: dict[str, object] = {}
     if nodes and nodes[0].type == "front_matter":
         meta = _front_matter(nodes.pop(0), rel_path, warnings)

@@ -88,16 +88,22 @@ assert _SOURCE == CLOZE.fields.index("Source"), "both note types keep Source at 
 _LINE = re.compile(r":\d+$")
 
 
-def reconcile(cards: Sequence[Card], lock: Lock | None, now: int) -> Plan:
-    """Match ``cards`` with the lock and decide what to ship."""
+def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozenset[str] = frozenset()) -> Plan:
+    """Match ``cards`` with the lock and decide what to ship.
+
+    ``keep`` names note files that could not be read this time (binary,
+    emptied by a crash): their cards are shipped as last time, not removed.
+    """
     lock = lock or Lock(created=now)
-    old_by_identity = lock.by_identity()
+    kept = [c for c in lock.cards if not c.removed and _parts(c.identity)[0] in keep]
+    kept_guids = {c.guid for c in kept}
+    old_by_identity = {i: c for i, c in lock.by_identity().items() if c.guid not in kept_guids}
     matched: dict[str, LockedCard] = {}  # new identity -> old card
     renamed: set[str] = set()
     for card in cards:
         if card.identity in old_by_identity:
             matched[card.identity] = old_by_identity[card.identity]
-    taken = {c.guid for c in matched.values()}
+    taken = {c.guid for c in matched.values()} | kept_guids
     leftover_old = [c for c in lock.cards if c.guid not in taken]
     leftover_new = [c for c in cards if c.identity not in matched]
     fuzzy, uncertain = _match_moved(leftover_new, leftover_old)
@@ -140,6 +146,11 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int) -> Plan:
         notes.append(PackagedNote(shipped, tags, mod))
         entries.append(_entry(shipped, tags, digest, mod, source))
         changes.append(Change(status, card.label, source, guid, detail))
+
+    for old in kept:
+        notes.append(PackagedNote(_ghost(old), old.tags, old.mod))
+        entries.append(old)
+        changes.append(Change(Status.UNCHANGED, old.label, old.source, old.guid, "its note file was not read"))
 
     shipped_guids = {n.card.guid for n in notes}
     for old in lock.cards:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,3 +87,12 @@ def browser():  # noqa: ANN201
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
     with phone.chromium() as b:
         yield b
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None, **popen) -> subprocess.CompletedProcess[str]:  # noqa: ANN003
+    """Run ``python -m flashcards`` in a real subprocess (exit code, stdout, stderr)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "flashcards", *map(str, args)],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300, **popen,
+    )

@@ -9,10 +9,12 @@ not read again as definitions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+from flashcards import markup
 from flashcards.extract import memory, questions, tables
-from flashcards.model import Document, Extraction
+from flashcards.model import Document, Extraction, Fact
 
 Extractor = Callable[[Document, frozenset[int]], Extraction]
 
@@ -33,5 +35,28 @@ def extract(doc: Document) -> Extraction:
         facts.extend(found.facts)
         warnings.extend(found.warnings)
         claimed |= found.claimed
+    facts = [f for f in facts if has_two_sides(f)]
     facts.sort(key=lambda f: f.origin.line)
     return Extraction(tuple(facts), tuple(warnings), claimed)
+
+
+def has_two_sides(fact: Fact) -> bool:
+    """Whether every card the fact makes shows something on both sides.
+
+    A last guard for every extractor: text can render to nothing once
+    sanitised (``Q:<br>``, a bold ``<script>``), and a cloze whose only
+    content is its deletion asks nothing.
+    """
+    if not fact.kind.is_cloze:
+        return markup.has_content(fact.front) and markup.has_content(fact.back)
+    deletions = _CLOZE.findall(fact.text)
+    if not deletions or not all(markup.has_content(body) for _, body in deletions):
+        return False
+    for number in {n for n, _ in deletions}:
+        question = _CLOZE.sub(lambda m: "" if m.group(1) == number else m.group(2), fact.text)
+        if not markup.has_content(question):
+            return False
+    return True
+
+
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
