@@ -1,26 +1,27 @@
 """The build: notes in, an Anki package out — read top to bottom.
 
-read → parse → extract → cards → reconcile with the lock → package.
+read → for each note (in parallel, cached): decode → parse → extract → cards
+→ order all cards → reconcile with the lock → package.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flashcards import atomic, buildlock, lockfile, media
-from flashcards.cards import make_cards
+from flashcards.cards import NoteCards, in_order
 from flashcards.config import Config
 from flashcards.decks import deck_descriptions
 from flashcards.errors import StrictModeError
-from flashcards.extract import extract
-from flashcards.model import Card, Diagnostic, Document, Fact, Kind
+from flashcards.model import Card, Diagnostic, Kind, NoteSummary
+from flashcards.notes import cache_dir_for, process_notes
 from flashcards.package import MediaFile, write_package
-from flashcards.parse import parse
-from flashcards.reading import UnreadableNote, find_notes, read_note
+from flashcards.reading import NoteFile, UnreadableNote, find_notes, read_bytes
 from flashcards.reconcile import Plan, reconcile
 
 
@@ -37,6 +38,10 @@ class BuildOptions:
     """Ignore an unreadable lock file and start a new one."""
     strict: bool = False
     """Fail, writing nothing, when any warning is raised."""
+    jobs: int = 0
+    """Processes for reading notes; 0 for one per core."""
+    cache: bool = True
+    """Reuse the results for notes unchanged since the last build."""
 
 
 @dataclass(frozen=True)
@@ -62,33 +67,37 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
     """Build the deck for ``options``; ``now`` (seconds) stamps changed cards."""
     now = int(time.time()) if now is None else now
     root, files = find_notes(list(options.sources))
-    warnings: list[Diagnostic] = []
-    encodings: list[tuple[str, str]] = []
-    parsed: list[tuple[Document, tuple[Fact, ...]]] = []
-    shipped: dict[str, MediaFile] = {}
+    config = options.config
+    read: list[tuple[NoteFile, bytes]] = []
     unread: list[tuple[str, str]] = []  # (file, why): its cards are kept, not removed
     for note in files:
         try:
-            text = read_note(note, root)
+            read.append((note, read_bytes(note, root)))
         except UnreadableNote as exc:
             unread.append((note.rel, f"skipped: {exc}"))
-            continue
-        warnings.extend(text.warnings)
-        if not text.text.strip():
-            unread.append((note.rel, "the file is empty"))
-            continue
-        if text.encoding not in ("utf-8", "utf-8-sig"):
-            encodings.append((note.rel, text.encoding))
-        doc = parse(text.text, note.rel)
-        found = extract(doc)
-        images = media.resolve(doc, note.path, root)
-        facts, used = media.attach(found.facts, images)
-        warnings.extend((*found.warnings, *images.warnings))
-        shipped.update((m.name, m) for m in used)
-        parsed.append((doc, facts))
+    cache = None if options.dry_run or not options.cache else cache_dir_for(options.output)
+    processed = process_notes(read, config, cache, options.jobs or os.cpu_count() or 1)
 
-    config = options.config
-    cards = make_cards(parsed, config)
+    warnings: list[Diagnostic] = []
+    encodings: list[tuple[str, str]] = []
+    per_note: list[NoteCards] = []
+    summaries: list[NoteSummary] = []
+    shipped: dict[str, MediaFile] = {}
+    for (note, _), result in zip(read, processed.results, strict=True):
+        warnings.extend(result.warnings)
+        if result.summary is None:
+            unread.append((result.rel, result.unread))
+            continue
+        if result.encoding not in ("utf-8", "utf-8-sig"):
+            encodings.append((result.rel, result.encoding))
+        images = media.resolve(result.summary, note.path, root)
+        cards, used = media.attach(result.cards.cards, images)
+        warnings.extend(images.warnings)
+        shipped.update((m.name, m) for m in used)
+        per_note.append(NoteCards(cards, result.cards.levels))
+        summaries.append(result.summary)
+    cards = in_order(per_note, config)
+
     lock_path = lockfile.lock_path(root)
     deck_path = options.output / f"{_slug(config.deck.root)}.apkg"
     written = False
@@ -111,11 +120,13 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
             with_cards = {c.origin.path for c in cards}
             written = write_package(
                 deck_path, plan.notes, plan.model_mods, first_id=plan.lock.created * 1000,
-                deck_descriptions=deck_descriptions((d for d, _ in parsed if d.path in with_cards), config.deck),
+                deck_descriptions=deck_descriptions((n for n in summaries if n.path in with_cards), config.deck),
                 media=tuple(shipped[name] for name in sorted(shipped)),
                 preset=config.preset if config.preset.ship else None,
             )
             lockfile.save(lock_path, plan.lock)
+            if cache is not None:
+                processed.save(cache)
     return BuildResult(
         notes_root=root,
         files=tuple(n.rel for n in files),

@@ -6,14 +6,14 @@ import base64
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from flashcards import markup, priority, tags
-from flashcards.config import Config, DeckSettings  # noqa: F401  (DeckSettings: imported from here by callers)
-from flashcards.decks import deck_for, deck_name  # noqa: F401  (deck_name: imported from here by callers)
+from flashcards.config import Config
+from flashcards.decks import deck_for
 from flashcards.extract.base import normalise_key, strip_ordinal
-from flashcards.model import Card, Document, Fact
+from flashcards.model import Card, Document, Fact, NoteSummary
 from flashcards.notetypes import BASIC, CLOZE, NoteType
 
 
@@ -33,33 +33,65 @@ class _Draft:
     own_tags: tuple[str, ...]
 
 
-def make_cards(docs: Iterable[tuple[Document, tuple[Fact, ...]]], config: Config) -> tuple[Card, ...]:
-    """Cards for every fact of the kinds wanted, in document order, with unique identities.
+def make_cards(
+    notes: Iterable[tuple[NoteSummary | Document, tuple[Fact, ...]]], config: Config
+) -> tuple[Card, ...]:
+    """Cards for every fact of the kinds wanted, with unique identities, in
+    the order new cards are introduced (see :func:`note_cards`, :func:`in_order`)."""
+    return in_order([note_cards(note, facts, config) for note, facts in notes], config)
 
-    Each card's ``due`` places it among new cards: by priority, then
-    document order (see :mod:`flashcards.priority`).
+
+def summarize(doc: Document) -> NoteSummary:
+    """What later stages need of a parsed note."""
+    return NoteSummary(doc.path, doc.title, doc.meta, tuple(tags.section_tags(doc).items()), doc.images)
+
+
+@dataclass(frozen=True)
+class NoteCards:
+    """One note's cards in document order, each with its priority level."""
+
+    cards: tuple[Card, ...]
+    levels: tuple[priority.Level, ...]
+
+
+def note_cards(note: NoteSummary | Document, facts: tuple[Fact, ...], config: Config) -> NoteCards:
+    """One note's cards, before the order among all new cards is known.
+
+    Identities hold the note's path, so making them unique within the note
+    makes them unique in the deck.
     """
+    if isinstance(note, Document):
+        note = summarize(note)
     match = priority.matcher(config.priority)
     wanted = set(config.cards.kinds)
-    drafts: list[_Draft] = []
+    deck = deck_for(note, config.deck)
+    doc_tags = tags.front_matter_tags(note)
+    by_section = dict(note.section_tags)
+    declared = note.meta_value("priority", "")
+    cards: list[Card] = []
+    levels: list[priority.Level] = []
     seen: Counter[str] = Counter()
-    for doc, facts in docs:
-        deck = deck_for(doc, config.deck)
-        doc_tags = tags.front_matter_tags(doc)
-        by_section = tags.section_tags(doc)
-        declared = doc.meta_value("priority", "")
-        for fact in facts:
-            if fact.kind.value not in wanted:
-                continue
-            identity = identity_of(fact)
-            seen[identity] += 1
-            if seen[identity] > 1:  # the same thing asked twice in one section
-                identity = f"{identity}#{seen[identity]}"
-            signals = priority.assess(fact, match, declared)
-            own = tuple(tags.fact_tags(fact, doc_tags, by_section))
-            drafts.append(_Draft(fact, identity, deck, signals, own))
-    dues = priority.due_order([d.signals.level for d in drafts], config.priority.order)
-    return tuple(_card(d, due, config) for d, due in zip(drafts, dues, strict=True))
+    for fact in facts:
+        if fact.kind.value not in wanted:
+            continue
+        identity = identity_of(fact)
+        seen[identity] += 1
+        if seen[identity] > 1:  # the same thing asked twice in one section
+            identity = f"{identity}#{seen[identity]}"
+        signals = priority.assess(fact, match, declared)
+        own = tuple(tags.fact_tags(fact, doc_tags, by_section))
+        cards.append(_card(_Draft(fact, identity, deck, signals, own), 0, config))
+        levels.append(signals.level)
+    return NoteCards(tuple(cards), tuple(levels))
+
+
+def in_order(notes: Iterable[NoteCards], config: Config) -> tuple[Card, ...]:
+    """All notes' cards with their ``due``: by priority, then document order."""
+    notes = list(notes)
+    cards = [c for n in notes for c in n.cards]
+    levels = [level for n in notes for level in n.levels]
+    dues = priority.due_order(levels, config.priority.order)
+    return tuple(replace(card, due=due) for card, due in zip(cards, dues, strict=True))
 
 
 def identity_of(fact: Fact) -> str:

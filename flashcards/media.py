@@ -21,12 +21,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from flashcards.model import Diagnostic, Document, Fact
+from flashcards.model import Card, Diagnostic, Document, NoteSummary
 from flashcards.package import MediaFile
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp"})
-HTML_FIELDS = ("front", "back", "text", "extra", "reverse")
-"""The :class:`Fact` fields that hold HTML (and so may show images)."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class NoteImages:
         return {src: media.name for src, media in self.files}
 
 
-def resolve(doc: Document, note_path: Path, notes_root: Path) -> NoteImages:
+def resolve(doc: Document | NoteSummary, note_path: Path, notes_root: Path) -> NoteImages:
     """Find the files behind ``doc.images`` (``note_path`` is the note's real path)."""
     root = notes_root.resolve()
     files: dict[str, MediaFile] = {}
@@ -97,19 +95,17 @@ def media_name(data: bytes, suffix: str) -> str:
     return f"fc-{hashlib.sha256(data).hexdigest()[:20]}{suffix.lower()}"
 
 
-def attach(facts: Iterable[Fact], images: NoteImages) -> tuple[tuple[Fact, ...], tuple[MediaFile, ...]]:
-    """Point the facts' images at their media names; returns the facts and the media they use."""
+def attach(cards: Iterable[Card], images: NoteImages) -> tuple[tuple[Card, ...], tuple[MediaFile, ...]]:
+    """Point the cards' images at their media names; returns the cards and the media they use."""
     names = images.names()
     by_name = {media.name: media for _, media in images.files}
     used: set[str] = set()
-    out: list[Fact] = []
-    for fact in facts:
-        changes = {}
-        for name in HTML_FIELDS:
-            value = getattr(fact, name)
-            if "<img" in value:
-                changes[name] = rewrite(value, names, used)
-        out.append(replace(fact, **changes) if changes else fact)
+    out: list[Card] = []
+    for card in cards:
+        if any("<img" in value for value in card.fields):
+            fields = tuple(rewrite(v, names, used) if "<img" in v else v for v in card.fields)
+            card = replace(card, fields=fields)
+        out.append(card)
     return tuple(out), tuple(by_name[n] for n in sorted(used))
 
 

@@ -149,6 +149,22 @@ class Document:
 
 
 @dataclass(frozen=True)
+class NoteSummary:
+    """What the stages after extraction need of a note: no section tree, so
+    it is small enough to cache and to pass between processes."""
+
+    path: str
+    title: str
+    meta: tuple[tuple[str, object], ...]
+    section_tags: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    """The notes' own ``#tags`` on lines of their own, by section path."""
+    images: tuple[ImageRef, ...] = ()
+
+    def meta_value(self, key: str, default: object = None) -> object:
+        return dict(self.meta).get(key, default)
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """A warning about a note, pointing at the file and line it concerns."""
 

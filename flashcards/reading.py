@@ -81,11 +81,17 @@ def _common_root(paths: list[Path]) -> Path:
 
 
 def read_note(note: NoteFile, root: Path) -> NoteText:
-    """Read and decode one note found under ``root``.
+    """Read and decode one note found under ``root`` (see :func:`read_bytes`)."""
+    return decode(read_bytes(note, root), note.rel)
 
-    Raises UnreadableNote for binary files and for links that lead outside
-    the notes folder (a shared folder could otherwise pull any file on the
-    machine into a deck); SourceError when the file cannot be read at all.
+
+def read_bytes(note: NoteFile, root: Path) -> bytes:
+    """The bytes of one note found under ``root``.
+
+    Raises UnreadableNote for links that lead outside the notes folder (a
+    shared folder could otherwise pull any file on the machine into a deck)
+    and for files too large to be notes; SourceError when the file cannot be
+    read at all.
     """
     target = note.path.resolve()
     if not target.is_relative_to(root):
@@ -94,10 +100,9 @@ def read_note(note: NoteFile, root: Path) -> NoteText:
         size = note.path.stat().st_size
         if size > MAX_NOTE_BYTES:
             raise UnreadableNote(f"{size:,} bytes is too large for a note (limit {MAX_NOTE_BYTES:,})")
-        data = note.path.read_bytes()
+        return note.path.read_bytes()
     except OSError as exc:
         raise SourceError(f"{note.path}: cannot read ({exc.strerror or exc})") from None
-    return decode(data, note.rel)
 
 
 def decode(data: bytes, name: str = "") -> NoteText:

@@ -153,7 +153,7 @@ def test_full_disk_leaves_the_previous_deck_and_lock(tmp_path: Path) -> None:
     assert result.stderr.startswith("Error: out/flashcards.apkg: cannot ") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
     assert (deck.read_bytes(), lock.read_bytes()) == before
-    assert sorted(p.name for p in deck.parent.iterdir()) == ["flashcards.apkg"]
+    assert sorted(p.name for p in deck.parent.iterdir()) == [".flashcards-cache", "flashcards.apkg"]
     assert sorted(p.name for p in notes.iterdir() if not p.name.endswith(".md")) == ["flashcards.lock"]
 
 
