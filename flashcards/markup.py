@@ -143,6 +143,7 @@ def markdown() -> MarkdownIt:
     return md
 
 
+@functools.lru_cache(maxsize=16384)
 def inline_html(text: str) -> str:
     """Render inline Markdown to sanitised HTML."""
     return sanitize(markdown().renderInline(text).strip())
@@ -162,6 +163,7 @@ def inline_tokens(text: str) -> tuple[Token, ...]:
     return tuple(parsed[0].children or ()) if parsed else ()
 
 
+@functools.lru_cache(maxsize=16384)
 def plain_text(text: str) -> str:
     """Inline Markdown as plain text (formatting and HTML tags dropped)."""
     out: list[str] = []

@@ -18,6 +18,7 @@ Mark words (traps, exam tips) add tags wherever they are found.
 from __future__ import annotations
 
 import enum
+import functools
 import html
 import re
 import unicodedata
@@ -61,13 +62,15 @@ class Matcher:
     levels: tuple[tuple[Level, re.Pattern[str] | None], ...]
     marks: tuple[tuple[str, re.Pattern[str] | None], ...]
 
+    @functools.lru_cache(maxsize=8192)  # noqa: B019  (a few matchers per run; titles and headings repeat)
     def level_of(self, text: str) -> Level | None:
         """The level the words in ``text`` mark: high beats medium beats low; None if none."""
         found = [level for level, pattern in self.levels if pattern is not None and pattern.search(_norm(text))]
         return max(found) if found else None
 
-    def marks_of(self, text: str) -> set[str]:
-        return {name for name, pattern in self.marks if pattern is not None and pattern.search(_norm(text))}
+    @functools.lru_cache(maxsize=8192)  # noqa: B019
+    def marks_of(self, text: str) -> frozenset[str]:
+        return frozenset({name for name, pattern in self.marks if pattern is not None and pattern.search(_norm(text))})
 
 
 MARK_NAMES = ("trap", "tip")

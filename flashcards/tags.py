@@ -9,6 +9,7 @@ that fact). ``#a/b`` nests like ``a::b``, as in Obsidian.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -53,6 +54,7 @@ def join(*parts: str) -> str:
     return "::".join(p for p in (clean_part(p) for p in parts) if p)
 
 
+@functools.lru_cache(maxsize=4096)  # every card of a section asks for the same tag
 def topic(title: str, headings: tuple[str, ...], prefix: str = "topic") -> str:
     """``topic::<note title>::<section>…`` with section numbers and #tags dropped.
 
