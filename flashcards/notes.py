@@ -2,35 +2,28 @@
 
 Notes do not depend on each other until cards are ordered, so this stage
 runs on every core, and its result is cached by the note's content: a
-rebuild re-reads only the notes that changed. The cache lives with the
-built deck (``output/.flashcards-cache/``), not among the notes, so a notes
-folder only ever gains its lock file; it is safe to delete at any time.
+rebuild re-reads only the notes that changed (see :mod:`flashcards.cache`).
 """
 
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import multiprocessing
 import os
-import pickle
 import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-from flashcards import atomic
+from flashcards import cache
 from flashcards.cards import NoteCards, note_cards, summarize
 from flashcards.config import Config
-from flashcards.errors import OutputError
 from flashcards.extract import extract
 from flashcards.model import Diagnostic, NoteSummary
 from flashcards.parse import parse
 from flashcards.reading import NoteFile, UnreadableNote, decode
 
-CACHE_DIR = ".flashcards-cache"
 PARALLEL_FROM = 16
 """Fewer notes than this to process are done in this process: starting
 workers costs more than it saves."""
@@ -62,8 +55,8 @@ class Processed:
     def save(self, cache_dir: Path) -> None:
         """Store the new results and forget those no note uses any more."""
         for i in sorted(self.fresh):
-            _store(cache_dir, self.keys[i], self.results[i])
-        _prune(cache_dir, set(self.keys))
+            cache.store(cache_dir, self.keys[i], self.results[i])
+        cache.prune(cache_dir, set(self.keys))
 
 
 def process_notes(
@@ -76,8 +69,8 @@ def process_notes(
     program's own code, so nothing stale is ever reused. Nothing is written
     here: the build saves the cache once it has written the deck.
     """
-    keys = tuple(_cache_key(note.rel, data, config) for note, data in notes)
-    results: list[NoteResult | None] = [_load(cache_dir, k) if cache_dir else None for k in keys]
+    keys = tuple(cache.key(repr(config).encode(), note.rel.encode(), data) for note, data in notes)
+    results = [_cached(cache_dir, k) if cache_dir else None for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
     work = [(notes[i][0].rel, notes[i][1], config) for i in todo]
     if jobs > 1 and len(work) >= PARALLEL_FROM:
@@ -109,6 +102,11 @@ def process_note(rel: str, data: bytes, config: Config) -> NoteResult:
     )
 
 
+def _cached(cache_dir: Path, key: str) -> NoteResult | None:
+    found = cache.load(cache_dir, key)
+    return found if isinstance(found, NoteResult) else None
+
+
 def _process_packed(args: tuple[str, bytes, Config]) -> NoteResult:
     return process_note(*args)
 
@@ -121,61 +119,3 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         if os.getppid() == 1:  # the parent died before prctl took effect
             os._exit(1)
-
-
-# ------------------------------------------------------------------ the cache
-
-
-def _cache_key(rel: str, data: bytes, config: Config) -> str:
-    digest = hashlib.sha256()
-    for part in (_code_version().encode(), repr(config).encode(), rel.encode(), data):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()[:40]
-
-
-@cache
-def _code_version() -> str:
-    """A hash of this program's own source: a new version never reuses old results."""
-    digest = hashlib.sha256()
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".css") and path.is_file():
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _load(cache_dir: Path, key: str) -> NoteResult | None:
-    try:
-        with open(cache_dir / f"{key}.pickle", "rb") as fh:
-            result = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return None  # missing, or damaged: recompute
-    return result if isinstance(result, NoteResult) else None
-
-
-def _store(cache_dir: Path, key: str, result: NoteResult) -> None:
-    try:
-        atomic.write_atomic(cache_dir / f"{key}.pickle", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    except OutputError:
-        pass  # a cache that cannot be written only makes the next build slower
-
-
-def _prune(cache_dir: Path, keep: set[str]) -> None:
-    try:
-        entries = list(os.scandir(cache_dir))
-    except OSError:
-        return
-    for entry in entries:
-        name = entry.name
-        if name.endswith(".pickle") and name[: -len(".pickle")] not in keep:
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
-
-
-def cache_dir_for(output: Path) -> Path:
-    """Where the cache lives: beside the decks built into ``output``."""
-    return output / CACHE_DIR

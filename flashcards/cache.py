@@ -1,0 +1,102 @@
+"""The build cache: results for unchanged notes, and what the deck on disk holds.
+
+It lives with the built deck (``output/.flashcards-cache/``), not among the
+notes, so a notes folder only ever gains its lock file. Everything in it is
+keyed by content (the note's bytes, the configuration, this program's own
+code), so nothing stale is reused; it is safe to delete at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from functools import cache
+from pathlib import Path
+
+from flashcards import atomic
+from flashcards.errors import OutputError
+
+CACHE_DIR = ".flashcards-cache"
+
+
+def cache_dir_for(output: Path) -> Path:
+    """Where the cache lives: beside the decks built into ``output``."""
+    return output / CACHE_DIR
+
+
+def key(*parts: bytes) -> str:
+    """A cache key for these parts and this version of the program."""
+    digest = hashlib.sha256()
+    for part in (code_version().encode(), *parts):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()[:40]
+
+
+@cache
+def code_version() -> str:
+    """A hash of this program's own source: a new version never reuses old results."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".css") and path.is_file():
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load(cache_dir: Path, name: str) -> object | None:
+    """The object stored under ``name``, or None (missing or damaged: recompute)."""
+    try:
+        with open(cache_dir / f"{name}.pickle", "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+
+
+def store(cache_dir: Path, name: str, value: object) -> None:
+    try:
+        atomic.write_atomic(cache_dir / f"{name}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except OutputError:
+        pass  # a cache that cannot be written only makes the next build slower
+
+
+def prune(cache_dir: Path, keep: set[str]) -> None:
+    """Delete stored objects not named in ``keep``."""
+    try:
+        entries = list(os.scandir(cache_dir))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.endswith(".pickle") and entry.name[: -len(".pickle")] not in keep:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+class DeckState:
+    """What the last build wrote to a deck file, so an unchanged deck is not
+    built again just to find it has the same bytes."""
+
+    def __init__(self, cache_dir: Path, deck: Path) -> None:
+        self.cache_dir = cache_dir
+        self.path = cache_dir / f"{deck.name}.state"
+        self.deck = deck
+
+    def holds(self, fingerprint: str) -> bool:
+        """Whether the deck on disk is the one built from ``fingerprint``."""
+        try:
+            recorded = self.path.read_text(encoding="utf-8").split()
+            stat = self.deck.stat()
+        except OSError:
+            return False
+        return recorded == [fingerprint, str(stat.st_size), str(stat.st_mtime_ns)]
+
+    def record(self, fingerprint: str) -> None:
+        try:
+            stat = self.deck.stat()
+            atomic.write_atomic(self.path, f"{fingerprint} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+        except (OSError, OutputError):
+            pass  # only the next build's shortcut is lost
