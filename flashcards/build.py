@@ -21,7 +21,7 @@ from flashcards.errors import StrictModeError
 from flashcards.model import Card, Diagnostic, Kind, NoteSummary
 from flashcards.cache import DeckState, cache_dir_for
 from flashcards.notes import process_notes
-from flashcards.package import MediaFile, fingerprint, write_package
+from flashcards.package import Contents, MediaFile, write_package
 from flashcards.reading import NoteFile, UnreadableNote, find_notes, read_bytes
 from flashcards.reconcile import Plan, reconcile
 
@@ -119,16 +119,16 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
             # Written only when its bytes change: a changed preset or
             # description counts as much as a changed card.
             with_cards = {c.origin.path for c in cards}
-            package = dict(
+            contents = Contents(
                 notes=plan.notes, model_mods=plan.model_mods, first_id=plan.lock.created * 1000,
                 deck_descriptions=deck_descriptions((n for n in summaries if n.path in with_cards), config.deck),
                 media=tuple(shipped[name] for name in sorted(shipped)),
                 preset=config.preset if config.preset.ship else None,
             )
             state = DeckState(cache, deck_path) if cache is not None else None
-            wanted = fingerprint(**package) if state is not None else ""
+            wanted = contents.fingerprint() if state is not None else ""
             if state is None or not state.holds(wanted):
-                written = write_package(deck_path, **package)
+                written = write_package(deck_path, contents)
             lockfile.save(lock_path, plan.lock)
             if state is not None:
                 processed.save(state.cache_dir)

@@ -32,26 +32,39 @@ def _group() -> None:
     """Turn Markdown study notes into Anki decks that update in place when you edit your notes."""
 
 
+Sources = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Note files or folders (searched recursively). Default: source_notes/", show_default=False),
+]
+Output = Annotated[Path, typer.Option("--output", "-o", help="Folder to write the .apkg deck into.")]
+Deck = Annotated[
+    str | None,
+    typer.Option("--deck", help="Name of the root deck (overrides deck.root in the configuration).", show_default=False),
+]
+ConfigPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help=f"Configuration file. Default: {CONFIG_NAME} (or a tool.flashcards table in pyproject.toml) "
+        "next to the notes, else in the current folder.",
+        show_default=False,
+    ),
+]
+
+
+def _options(sources: list[Path] | None, output: Path, deck: str | None, config_path: Path | None, **more) -> BuildOptions:  # noqa: ANN003
+    """Build options from the command line: defaults, then the configuration file, then flags."""
+    chosen = tuple(sources or [DEFAULT_SOURCE])
+    config = with_flags(config_for(chosen, config_path, Path.cwd()), deck=deck)
+    return BuildOptions(sources=chosen, output=output, config=config, **more)
+
+
 @app.command("build")
 def build_command(
-    sources: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Note files or folders to read (searched recursively). Default: source_notes/", show_default=False),
-    ] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the .apkg deck into.")] = DEFAULT_OUTPUT,
-    deck: Annotated[
-        str | None,
-        typer.Option("--deck", help="Name of the root deck (overrides deck.root in the configuration).", show_default=False),
-    ] = None,
-    config_path: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            help=f"Configuration file. Default: {CONFIG_NAME} (or a tool.flashcards table in pyproject.toml) "
-            "next to the notes, else in the current folder.",
-            show_default=False,
-        ),
-    ] = None,
+    sources: Sources = None,
+    output: Output = DEFAULT_OUTPUT,
+    deck: Deck = None,
+    config_path: ConfigPath = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (for scripts).")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1), writing nothing, if any warning is raised.")] = False,
@@ -66,15 +79,7 @@ def build_command(
     notes and import again: cards update in place and keep their reviews.
     """
     with _user_errors():
-        chosen = tuple(sources or [DEFAULT_SOURCE])
-        options = BuildOptions(
-            sources=chosen,
-            output=output,
-            config=with_flags(config_for(chosen, config_path, Path.cwd()), deck=deck),
-            dry_run=dry_run,
-            rebuild_ids=rebuild_ids,
-            strict=strict,
-        )
+        options = _options(sources, output, deck, config_path, dry_run=dry_run, rebuild_ids=rebuild_ids, strict=strict)
         result = build(options)
         if as_json:
             typer.echo(report.summary_json(result, dry_run))
@@ -84,18 +89,7 @@ def build_command(
 
 @app.command("watch")
 def watch_command(
-    sources: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Note files or folders to watch. Default: source_notes/", show_default=False),
-    ] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the .apkg deck into.")] = DEFAULT_OUTPUT,
-    deck: Annotated[
-        str | None,
-        typer.Option("--deck", help="Name of the root deck (overrides deck.root in the configuration).", show_default=False),
-    ] = None,
-    config_path: Annotated[
-        Path | None, typer.Option("--config", help="Configuration file (as for build).", show_default=False)
-    ] = None,
+    sources: Sources = None, output: Output = DEFAULT_OUTPUT, deck: Deck = None, config_path: ConfigPath = None
 ) -> None:
     """Rebuild the deck every time you save a note (Ctrl-C to stop)."""
     from flashcards.watch import watch
@@ -108,9 +102,7 @@ def watch_command(
         typer.echo("Watching for changes… (Ctrl-C to stop)")
 
     with _user_errors():
-        chosen = tuple(sources or [DEFAULT_SOURCE])
-        config = with_flags(config_for(chosen, config_path, Path.cwd()), deck=deck)
-        watch(BuildOptions(sources=chosen, output=output, config=config), show)
+        watch(_options(sources, output, deck, config_path), show)
 
 
 @app.command("init")
@@ -136,13 +128,8 @@ def preview_command(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for the deck; the gallery goes into its preview/ folder.")
     ] = DEFAULT_OUTPUT,
-    deck: Annotated[
-        str | None,
-        typer.Option("--deck", help="Name of the root deck (overrides deck.root in the configuration).", show_default=False),
-    ] = None,
-    config_path: Annotated[
-        Path | None, typer.Option("--config", help="Configuration file (as for build).", show_default=False)
-    ] = None,
+    deck: Deck = None,
+    config_path: ConfigPath = None,
 ) -> None:
     """Build the deck, then show every card's front and back as Anki renders it.
 
@@ -150,12 +137,10 @@ def preview_command(
     day/night switch, so you can look at the deck before importing it.
     """
     with _user_errors():
-        chosen = sources or [DEFAULT_SOURCE]
-        if len(chosen) == 1 and chosen[0].suffix.lower() == ".apkg":
-            package = chosen[0]
+        if sources and len(sources) == 1 and sources[0].suffix.lower() == ".apkg":
+            package = sources[0]
         else:
-            config = with_flags(config_for(tuple(chosen), config_path, Path.cwd()), deck=deck)
-            result = build(BuildOptions(sources=tuple(chosen), output=output, config=config))
+            result = build(_options(sources, output, deck, config_path))
             typer.echo(report.summary_text(result))
             package = result.deck_path
         gallery = preview.write_gallery(package, output / "preview")

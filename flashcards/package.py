@@ -25,7 +25,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import genanki
@@ -90,26 +90,45 @@ def deck_id(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=6).digest(), "big") | 1 << 48
 
 
-def write_package(
-    path: Path,
-    notes: Sequence[PackagedNote],
-    model_mods: Mapping[int, int],
-    first_id: int,
-    deck_descriptions: Mapping[str, str] | None = None,
-    media: Sequence[MediaFile] = (),
-    preset: PresetSettings | None = None,
-) -> bool:
-    """Write ``notes`` to ``path`` as an .apkg, atomically and reproducibly.
+@dataclass(frozen=True)
+class Contents:
+    """Everything a package holds."""
 
-    ``model_mods`` maps each note type id to its modification time;
-    ``first_id`` seeds the note and card ids (a stable number, such as the
-    time the deck was first built, in milliseconds). Every deck in
-    ``deck_descriptions`` is written, with or without notes. ``preset``, when
-    given, ships as the options preset of every deck. Returns False, writing
-    nothing, when ``path`` already holds exactly these bytes.
+    notes: Sequence[PackagedNote]
+    model_mods: Mapping[int, int]
+    """Each note type's modification time, by note type id."""
+    first_id: int
+    """Seeds the note and card ids: a stable number, such as the time the deck
+    was first built, in milliseconds."""
+    deck_descriptions: Mapping[str, str] = field(default_factory=dict)
+    """Every deck named here is written, with or without notes."""
+    media: Sequence[MediaFile] = ()
+    preset: PresetSettings | None = None
+    """Shipped, when given, as the options preset of every deck."""
+
+    def fingerprint(self) -> str:
+        """A hash of everything the package would hold: equal fingerprints,
+        equal bytes. Far cheaper than building the package."""
+        digest = hashlib.sha256()
+        head = [sorted(self.model_mods.items()), self.first_id, sorted(self.deck_descriptions.items()),
+                [m.name for m in self.media], repr(self.preset), [model_definition(nt) for nt in NOTE_TYPES]]
+        digest.update(json.dumps(head, ensure_ascii=False).encode())
+        for note in self.notes:
+            card = note.card
+            row = (card.guid, card.deck, str(card.due), str(note.mod), " ".join(note.tags), "\x1f".join(card.fields))
+            digest.update("\x1e".join(row).encode())
+        return digest.hexdigest()
+
+
+def write_package(path: Path, contents: Contents) -> bool:
+    """Write ``contents`` to ``path`` as an .apkg, atomically and reproducibly.
+
+    Returns False, writing nothing, when ``path`` already holds exactly these bytes.
     """
+    notes, model_mods, first_id = contents.notes, contents.model_mods, contents.first_id
+    media, preset = contents.media, contents.preset
     models = {nt.model_id: _Model(nt, model_mods[nt.model_id]) for nt in NOTE_TYPES}
-    descriptions = deck_descriptions or {}
+    descriptions = contents.deck_descriptions
     decks: dict[str, genanki.Deck] = {}
     for name in sorted({n.card.deck for n in notes} | set(descriptions)):
         decks[name] = genanki.Deck(deck_id(name), name, descriptions.get(name, ""))
@@ -134,30 +153,6 @@ def write_package(
     write_atomic(path, data)
     return True
 
-
-def fingerprint(
-    notes: Sequence[PackagedNote],
-    model_mods: Mapping[int, int],
-    first_id: int,
-    deck_descriptions: Mapping[str, str] | None = None,
-    media: Sequence[MediaFile] = (),
-    preset: PresetSettings | None = None,
-) -> str:
-    """A hash of everything :func:`write_package` would write (same arguments):
-    equal fingerprints, equal bytes. Far cheaper than building the package."""
-    digest = hashlib.sha256()
-    head = [sorted(model_mods.items()), first_id, sorted((deck_descriptions or {}).items()),
-            [m.name for m in media], repr(preset), model_definitions()]
-    digest.update(json.dumps(head, ensure_ascii=False).encode())
-    for note in notes:
-        card = note.card
-        digest.update("\x1e".join((card.guid, card.deck, str(card.due), str(note.mod), " ".join(note.tags),
-                                    "\x1f".join(card.fields))).encode())
-    return digest.hexdigest()
-
-
-def model_definitions() -> str:
-    return "".join(model_definition(nt) for nt in NOTE_TYPES)
 
 
 def _write_db(

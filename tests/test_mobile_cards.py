@@ -22,7 +22,7 @@ from flashcards.build import BuildResult
 from flashcards.cards import make_cards
 from flashcards.config import Config
 from flashcards.model import Document, Fact, Kind, Origin, Section
-from flashcards.package import write_package
+from flashcards.package import Contents, write_package
 from flashcards.preview import RenderedCard, RenderedDeck, render_packages
 from flashcards.reconcile import reconcile
 from tests import phone
@@ -57,7 +57,7 @@ def build_extracted(spec: Path, apkg: Path) -> int:
     config = replace(config, cards=replace(config.cards, reverse=("table", "question")))  # the fixtures include reverse cards
     cards = make_cards([(doc, facts)], config)
     plan = reconcile(cards, None, NOW)
-    write_package(apkg, plan.notes, plan.model_mods, first_id=NOW * 1000)
+    write_package(apkg, Contents(plan.notes, plan.model_mods, first_id=NOW * 1000))
     return len(cards)
 
 

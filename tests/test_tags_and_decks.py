@@ -14,7 +14,7 @@ from flashcards.cards import make_cards
 from flashcards.config import Config
 from flashcards.config_file import parse_config
 from flashcards.model import Fact, Kind, Origin
-from flashcards.package import write_package
+from flashcards.package import Contents, write_package
 from flashcards.parse import parse
 from flashcards.reconcile import reconcile
 from tests.conftest import import_deck, run_build, write_notes
@@ -195,7 +195,7 @@ def test_reverse_cards_for_tables_only_when_switched_on(
     doc = parse("# Compare\n", "t.md")
     cards = make_cards([(doc, (_table_fact("<div class=prompt>流量方向为「单向」的是哪一个？</div>"),))], config)
     plan = reconcile(cards, None, 1_790_000_000)
-    write_package(tmp_path / "t.apkg", plan.notes, plan.model_mods, first_id=1_790_000_000_000)
+    write_package(tmp_path / "t.apkg", Contents(plan.notes, plan.model_mods, first_id=1_790_000_000_000))
     import_deck(collection, tmp_path / "t.apkg")
     assert collection.note_count() == 1
     assert collection.card_count() == cards_per_note
