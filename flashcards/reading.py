@@ -80,11 +80,6 @@ def _common_root(paths: list[Path]) -> Path:
     return root
 
 
-def read_note(note: NoteFile, root: Path) -> NoteText:
-    """Read and decode one note found under ``root`` (see :func:`read_bytes`)."""
-    return decode(read_bytes(note, root), note.rel)
-
-
 def read_bytes(note: NoteFile, root: Path) -> bytes:
     """The bytes of one note found under ``root``.
 
