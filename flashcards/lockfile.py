@@ -43,6 +43,11 @@ class LockedCard:
 
 
 _CARD_FIELDS = {f.name: f for f in fields(LockedCard)}
+# The annotations are strings here ("str", "int", "tuple[str, ...]").
+_STRINGS = tuple(n for n, f in _CARD_FIELDS.items() if f.type == "str")
+_INTS = tuple(n for n, f in _CARD_FIELDS.items() if f.type == "int")
+_LISTS = tuple(n for n, f in _CARD_FIELDS.items() if str(f.type).startswith("tuple"))
+_REQUIRED = tuple(n for n, f in _CARD_FIELDS.items() if f.default is MISSING)
 
 
 @dataclass(frozen=True)
@@ -99,25 +104,24 @@ def _card(entry: object) -> LockedCard:
     """One card entry, checked field by field (a hand-edited lock may hold anything)."""
     if not isinstance(entry, dict):
         raise ValueError("a card entry is not an object")
-    known = _CARD_FIELDS
-    unknown = entry.keys() - known.keys()
-    if unknown:
-        raise ValueError(f"unknown card field {sorted(unknown)[0]!r}")
-    values: dict[str, object] = {}
-    for name, spec in known.items():
-        if name not in entry:
-            if spec.default is MISSING:
-                raise ValueError(f"a card entry has no {name!r}")
-            continue
+    if entry.keys() != _CARD_FIELDS.keys():
+        unknown = entry.keys() - _CARD_FIELDS.keys()
+        if unknown:
+            raise ValueError(f"unknown card field {sorted(unknown)[0]!r}")
+        missing = [n for n in _REQUIRED if n not in entry]
+        if missing:
+            raise ValueError(f"a card entry has no {missing[0]!r}")
+    for name in _STRINGS:
+        if name in entry and not isinstance(entry[name], str):
+            raise ValueError(f"{entry[name]!r} is not a string")
+    for name in _INTS:
+        if name in entry:
+            _int(entry[name])
+    for name in _LISTS:
         value = entry[name]
-        kind = str(spec.type)  # annotations are strings here: "str", "int", "tuple[str, ...]"
-        if kind.startswith("tuple"):
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ValueError(f"card field {name!r} is not a list of strings")
-            values[name] = tuple(value)
-        else:
-            values[name] = _int(value) if kind == "int" else _str(value)
-    return LockedCard(**values)  # type: ignore[arg-type]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"card field {name!r} is not a list of strings")
+    return LockedCard(**{**entry, **{name: tuple(entry[name]) for name in _LISTS}})
 
 
 def _parse(data: bytes) -> object:

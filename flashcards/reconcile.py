@@ -79,8 +79,9 @@ def content_hash(card: Card, tags: Sequence[str]) -> str:
     """
     fields = list(card.fields)
     fields[_SOURCE] = _LINE.sub("", fields[_SOURCE])
-    payload = json.dumps([card.kind.value, fields, sorted(tags), card.deck], ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+    # Separators that cannot occur in fields, tags or deck names keep parts apart.
+    payload = "\x1e".join((card.kind.value, "\x1f".join(fields), " ".join(sorted(tags)), card.deck))
+    return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
 
 
 _SOURCE = BASIC.fields.index("Source")
