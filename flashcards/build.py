@@ -76,8 +76,8 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
             read.append((note, read_bytes(note, root)))
         except UnreadableNote as exc:
             unread.append((note.rel, f"skipped: {exc}"))
-    cache = None if options.dry_run or not options.cache else cache_dir_for(options.output)
-    processed = process_notes(read, config, cache, options.jobs or os.cpu_count() or 1)
+    cache_dir = None if options.dry_run or not options.cache else cache_dir_for(options.output)
+    processed = process_notes(read, config, cache_dir, options.jobs or os.cpu_count() or 1)
 
     warnings: list[Diagnostic] = []
     encodings: list[tuple[str, str]] = []
@@ -125,7 +125,7 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
                 media=tuple(shipped[name] for name in sorted(shipped)),
                 preset=config.preset if config.preset.ship else None,
             )
-            state = DeckState(cache, deck_path) if cache is not None else None
+            state = DeckState(cache_dir, deck_path) if cache_dir is not None else None
             wanted = contents.fingerprint() if state is not None else ""
             if state is None or not state.holds(wanted):
                 written = write_package(deck_path, contents)

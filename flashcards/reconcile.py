@@ -14,7 +14,6 @@ from __future__ import annotations
 import difflib
 import enum
 import hashlib
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -22,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from flashcards.cards import guid_for
 from flashcards.lockfile import Lock, LockedCard
-from flashcards.model import Card
+from flashcards.model import Card, Kind, Origin
 from flashcards.notetypes import BASIC, CLOZE, NOTE_TYPES
 from flashcards.package import PackagedNote, model_definition
 
@@ -182,8 +181,6 @@ def _entry(card: Card, tags: tuple[str, ...], digest: str, mod: int, source: str
 
 def _ghost(old: LockedCard) -> Card:
     """A removed card rebuilt from the lock, to ship once more with its old content."""
-    from flashcards.model import Kind, Origin
-
     path, _, line = old.source.rpartition(":")
     return Card(
         identity=old.identity, guid=old.guid, kind=Kind(old.kind), fields=old.fields, tags=old.tags,
