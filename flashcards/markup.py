@@ -146,7 +146,8 @@ def markdown() -> MarkdownIt:
 @functools.lru_cache(maxsize=16384)
 def inline_html(text: str) -> str:
     """Render inline Markdown to sanitised HTML."""
-    return sanitize(markdown().renderInline(text).strip())
+    md = markdown()
+    return sanitize(md.renderer.renderInline(list(inline_tokens(text)), md.options, {}).strip())
 
 
 def block_html(tokens: Sequence[Token]) -> str:
@@ -155,12 +156,38 @@ def block_html(tokens: Sequence[Token]) -> str:
     return sanitize(md.renderer.render(list(tokens), md.options, {}).strip())
 
 
-@functools.lru_cache(maxsize=4096)
 def inline_tokens(text: str) -> tuple[Token, ...]:
     """The inline tokens of a Markdown fragment (read-only: they are cached,
     as extractors ask about the same fragment several times)."""
-    parsed = markdown().parseInline(text)
-    return tuple(parsed[0].children or ()) if parsed else ()
+    found = _INLINE.get(text)
+    if found is None:
+        parsed = markdown().parseInline(text)
+        found = tuple(parsed[0].children or ()) if parsed else ()
+        _remember(text, found)
+    return found
+
+
+def remember_inline(tokens: Sequence[Token]) -> None:
+    """Keep the inline tokens a block parse already made, so extractors asking
+    about the same text do not parse it again.
+
+    Only for a parse without link reference definitions: then inline parsing
+    reads nothing but the text itself, and these are exactly the tokens
+    :func:`inline_tokens` would make.
+    """
+    for token in tokens:
+        if token.type == "inline" and token.content and token.children is not None:
+            _remember(token.content, tuple(token.children))
+
+
+_INLINE: dict[str, tuple[Token, ...]] = {}
+_INLINE_MAX = 50_000
+
+
+def _remember(text: str, tokens: tuple[Token, ...]) -> None:
+    if len(_INLINE) >= _INLINE_MAX:
+        _INLINE.clear()  # values depend only on their text: forgetting is always safe
+    _INLINE[text] = tokens
 
 
 @functools.lru_cache(maxsize=16384)

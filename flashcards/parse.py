@@ -38,6 +38,8 @@ def parse(text: str, rel_path: str) -> Document:
     md = markup.markdown()
     env: dict = {}
     tokens = md.parse(text, env)
+    if not env.get("references"):
+        markup.remember_inline(tokens)
     tree = SyntaxTreeNode(tokens)
     nodes = list(tree.children)
     warnings = [Diagnostic(rel_path, s.line, s.message) for s in guard.skipped(env)]
