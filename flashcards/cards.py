@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
@@ -100,8 +101,12 @@ def identity_of(fact: Fact) -> str:
     Section numbers and formatting are ignored so renumbering headings or
     bolding a word keeps every card's identity.
     """
-    headings = " › ".join(normalise_key(strip_ordinal(h)) for h in fact.origin.headings)
-    return "\x1f".join((fact.origin.path, headings, fact.kind.value, normalise_key(fact.key)))
+    return "\x1f".join((fact.origin.path, _heading_key(fact.origin.headings), fact.kind.value, normalise_key(fact.key)))
+
+
+@functools.lru_cache(maxsize=4096)  # every card of a section has the same headings
+def _heading_key(headings: tuple[str, ...]) -> str:
+    return " › ".join(normalise_key(strip_ordinal(h)) for h in headings)
 
 
 def guid_for(identity: str) -> str:
@@ -112,7 +117,12 @@ def guid_for(identity: str) -> str:
 
 def context_html(fact: Fact) -> str:
     """The breadcrumb: note title › section › subsection."""
-    parts = (fact.origin.title, *fact.origin.headings)
+    return _breadcrumb(fact.origin.title, fact.origin.headings)
+
+
+@functools.lru_cache(maxsize=4096)
+def _breadcrumb(title: str, headings: tuple[str, ...]) -> str:
+    parts = (title, *headings)
     return " › ".join(markup.escape(p) for p in parts if p)
 
 
@@ -172,6 +182,7 @@ def card_tags(draft: _Draft, config: Config) -> tuple[str, ...]:
     return tuple(unique.values())
 
 
+@functools.lru_cache(maxsize=4096)  # the same few tags on every card of a note
 def _prefixed(prefix: str, value: str) -> str:
     """``prefix::value``; '' when the prefix is '' (that tag is switched off)."""
     return tags.join(*prefix.split("::"), value) if prefix else ""

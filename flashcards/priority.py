@@ -55,9 +55,9 @@ class Signals:
     """Mark names found (``trap``, ``tip``), in that order."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: its methods' caches look it up on every call
 class Matcher:
-    """The keyword sets in use, compiled."""
+    """The keyword sets in use, compiled (one per configuration, see :func:`matcher`)."""
 
     levels: tuple[tuple[Level, re.Pattern[str] | None], ...]
     marks: tuple[tuple[str, re.Pattern[str] | None], ...]
@@ -76,6 +76,7 @@ class Matcher:
 MARK_NAMES = ("trap", "tip")
 
 
+@functools.lru_cache(maxsize=8)
 def matcher(settings: PrioritySettings) -> Matcher:
     """Compile the keyword sets in use."""
     sets = settings.active()
@@ -144,12 +145,15 @@ def markers(fact: Fact) -> list[str]:
     # The term or label the extractor asked about (after any " › " lead).
     found: list[str] = [fact.key.rsplit(" › ", 1)[-1]]
     for field in (fact.front, fact.text, fact.back):
-        source = _TABLE.sub(" ", _CODE.sub(" ", field))
-        for m in _EMPHASIS.finditer(source):
-            found.append(_plain(m.group(2)))
-        for m in _CLOZE.finditer(source):
-            found.append(_plain(m.group(1)))
-        for line in _BLOCK.split(source):
+        tagged = "<" in field
+        source = _TABLE.sub(" ", _CODE.sub(" ", field)) if tagged else field
+        if tagged:
+            for m in _EMPHASIS.finditer(source):
+                found.append(_plain(m.group(2)))
+        if "{{c" in source:
+            for m in _CLOZE.finditer(source):
+                found.append(_plain(m.group(1)))
+        for line in _BLOCK.split(source) if tagged else (source,):
             text = _plain(line)
             label = _LABEL.match(text)
             if label:
@@ -160,7 +164,9 @@ def markers(fact: Fact) -> list[str]:
 
 
 def _plain(fragment: str) -> str:
-    return html.unescape(_TAG.sub("", fragment)).replace("\u200b", "")
+    if "<" in fragment:
+        fragment = _TAG.sub("", fragment)
+    return html.unescape(fragment).replace("\u200b", "")
 
 
 # ------------------------------------------------------------------ matching

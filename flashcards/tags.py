@@ -28,6 +28,7 @@ _DROPPED = re.compile(r"[\"'`*#?？!！）)\]】}>》“”‘’「」『』]+"
 _PARENTHETICAL = re.compile(r"\s*(?:（[^）]*）|\([^)]*\)|【[^】]*】|\[[^\]]*\])")
 
 
+@functools.lru_cache(maxsize=16384)  # a build asks for the same few parts over and over
 def clean_part(text: str) -> str:
     """One tag part: separators become ``_``, characters Anki treats specially go.
 
@@ -82,6 +83,8 @@ _HTML_TAG = re.compile(r"<[^>]+>")
 
 def inline_tags(text: str) -> list[str]:
     """The ``#tags`` in plain text, as written (without ``#``)."""
+    if "#" not in text:
+        return []
     return [t.strip("-/") for t in _INLINE_TAG.findall(text) if t.strip("-/")]
 
 
@@ -126,11 +129,14 @@ def fact_tags(fact: Fact, doc_tags: Iterable[str], by_section: dict[tuple[str, .
     for text in (fact.origin.title, *headings):
         found.extend(inline_tags(text))
     for field in (fact.front, fact.back, fact.text, fact.extra):
+        if "#" not in field:  # "&#35;" has one too
+            continue
         plain = html.unescape(_HTML_TAG.sub(" ", _CODE.sub(" ", field)))
         found.extend(inline_tags(plain))
     return found
 
 
+@functools.lru_cache(maxsize=4096)
 def user_tag(tag: str, prefix: str = "") -> str:
     """A tag of the notes' own as an Anki tag: ``a/b`` nests as ``a::b``."""
     parts = [p for p in re.split(r"/|::", tag) if p]
