@@ -11,26 +11,41 @@ notes always give the same values.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
 # --------------------------------------------------------------------- parse
 
 
+class _Rendered:
+    """A block's HTML is made on first use: most blocks never appear whole on a card."""
+
+    render: Callable[[], str]
+
+    @property
+    def html(self) -> str:
+        """The block rendered to sanitised HTML."""
+        return self.render()
+
+
+def _renderer() -> Callable[[], str]:
+    return field(repr=False, compare=False)  # type: ignore[return-value]
+
+
 @dataclass(frozen=True)
-class Paragraph:
+class Paragraph(_Rendered):
     """A paragraph of inline Markdown."""
 
     line: int
     """1-based line of the paragraph's first line in the note file."""
     text: str
     """The paragraph's inline Markdown source (lines joined by newlines)."""
-    html: str
-    """The paragraph rendered to sanitised HTML."""
+    render: Callable[[], str] = _renderer()
 
 
 @dataclass(frozen=True)
-class ListItem:
+class ListItem(_Rendered):
     """One item of a bullet or ordered list."""
 
     line: int
@@ -38,22 +53,23 @@ class ListItem:
     """Inline Markdown of the item's first paragraph ('' when it has none)."""
     children: tuple[Block, ...]
     """Blocks after the first paragraph: nested lists, further paragraphs."""
-    html: str
-    """The whole item (text and children) rendered to sanitised HTML."""
+    render: Callable[[], str] = _renderer()
 
 
 @dataclass(frozen=True)
-class ListBlock:
+class ListBlock(_Rendered):
     """A bullet list (``ordered=False``) or an ordered list."""
 
     line: int
     ordered: bool
     items: tuple[ListItem, ...]
-    html: str
+    start: int
+    """The number an ordered list starts at (1 for a bullet list)."""
+    render: Callable[[], str] = _renderer()
 
 
 @dataclass(frozen=True)
-class Table:
+class Table(_Rendered):
     """A GFM table; cells are inline Markdown, rows padded to the header."""
 
     line: int
@@ -61,36 +77,36 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     row_lines: tuple[int, ...]
     """The 1-based line of each body row."""
-    html: str
+    render: Callable[[], str] = _renderer()
 
 
 @dataclass(frozen=True)
-class Code:
+class Code(_Rendered):
     """A fenced or indented code block."""
 
     line: int
     info: str
     text: str
-    html: str
+    render: Callable[[], str] = _renderer()
 
 
 @dataclass(frozen=True)
-class Quote:
+class Quote(_Rendered):
     """A blockquote (also Obsidian-style callouts) holding further blocks."""
 
     line: int
     children: tuple[Block, ...]
-    html: str
+    render: Callable[[], str] = _renderer()
 
 
 @dataclass(frozen=True)
-class Html:
+class Html(_Rendered):
     """A raw HTML block (e.g. ``<details>``), kept as sanitised HTML."""
 
     line: int
     text: str
     """The raw HTML source."""
-    html: str
+    render: Callable[[], str] = _renderer()
 
 
 Block = Paragraph | ListBlock | Table | Code | Quote | Html

@@ -7,14 +7,14 @@ without knowing about tokens.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 
 import yaml
 from markdown_it.token import Token
-from markdown_it.tree import SyntaxTreeNode
 
 from flashcards import guard, markup
 from flashcards.model import (
@@ -40,8 +40,7 @@ def parse(text: str, rel_path: str) -> Document:
     tokens = md.parse(text, env)
     if not env.get("references"):
         markup.remember_inline(tokens)
-    tree = SyntaxTreeNode(tokens)
-    nodes = list(tree.children)
+    nodes = _tree(tokens)
     warnings = [Diagnostic(rel_path, s.line, s.message) for s in guard.skipped(env)]
     meta: dict[str, object] = {}
     if nodes and nodes[0].type == "front_matter":
@@ -61,7 +60,54 @@ def parse(text: str, rel_path: str) -> Document:
     )
 
 
-def _front_matter(node: SyntaxTreeNode, rel_path: str, warnings: list[Diagnostic]) -> dict[str, object]:
+class _Node:
+    """A block of the token stream with the blocks nested in it (what
+    markdown-it's SyntaxTreeNode gives, without its generality)."""
+
+    __slots__ = ("token", "type", "children", "_tokens", "_start", "_end")
+
+    def __init__(self, token: Token, tokens: list[Token], start: int) -> None:
+        self.token = token
+        self.type = token.type[: -len("_open")] if token.nesting == 1 else token.type
+        self.children: list[_Node] = []
+        self._tokens, self._start, self._end = tokens, start, start + 1
+
+    @property
+    def tag(self) -> str:
+        return self.token.tag
+
+    @property
+    def map(self) -> list[int] | None:
+        return self.token.map
+
+    @property
+    def content(self) -> str:
+        return self.token.content
+
+    @property
+    def info(self) -> str:
+        return self.token.info
+
+    def to_tokens(self) -> list[Token]:
+        return self._tokens[self._start : self._end]
+
+
+def _tree(tokens: list[Token]) -> list[_Node]:
+    """The top-level blocks of a token stream, each holding its nested blocks."""
+    top: list[_Node] = []
+    open_: list[_Node] = []
+    for index, token in enumerate(tokens):
+        if token.nesting == -1:
+            open_.pop()._end = index + 1
+            continue
+        node = _Node(token, tokens, index)
+        (open_[-1].children if open_ else top).append(node)
+        if token.nesting == 1:
+            open_.append(node)
+    return top
+
+
+def _front_matter(node: _Node, rel_path: str, warnings: list[Diagnostic]) -> dict[str, object]:
     try:
         data = yaml.safe_load(node.content)
     except yaml.YAMLError as exc:
@@ -81,7 +127,7 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _title(nodes: list[SyntaxTreeNode], meta: dict[str, object], rel_path: str) -> tuple[str, list[SyntaxTreeNode]]:
+def _title(nodes: list[_Node], meta: dict[str, object], rel_path: str) -> tuple[str, list[_Node]]:
     """The note's title, and the nodes left once a title heading is taken out.
 
     A single H1 opening the note is its title unless it reads like a section
@@ -98,7 +144,7 @@ def _title(nodes: list[SyntaxTreeNode], meta: dict[str, object], rel_path: str) 
     return re.sub(r"[-_]+", " ", stem).strip() or stem, nodes
 
 
-def _build_sections(nodes: list[SyntaxTreeNode], h1_level: int) -> Section:
+def _build_sections(nodes: list[_Node], h1_level: int) -> Section:
     """Fold a flat list of top-level nodes into a tree of sections."""
 
     class _Open:
@@ -131,28 +177,30 @@ def _build_sections(nodes: list[SyntaxTreeNode], h1_level: int) -> Section:
     return root.freeze()
 
 
-def _line(node: SyntaxTreeNode) -> int:
+def _line(node: _Node) -> int:
     return node.map[0] + 1 if node.map else 1
 
 
-def _inline_content(node: SyntaxTreeNode) -> str:
+def _inline_content(node: _Node) -> str:
     for child in node.children:
         if child.type == "inline":
             return child.content
     return ""
 
 
-def _html(node: SyntaxTreeNode) -> str:
-    return markup.block_html(node.to_tokens())
+def _html(node: _Node) -> Callable[[], str]:
+    """The node's HTML, rendered when first asked for."""
+    return functools.cache(lambda: markup.block_html(node.to_tokens()))
 
 
-def _block(node: SyntaxTreeNode) -> Block | None:
+def _block(node: _Node) -> Block | None:
     kind = node.type
     if kind == "paragraph":
         return Paragraph(_line(node), _inline_content(node), _html(node))
     if kind in ("bullet_list", "ordered_list"):
         items = tuple(_list_item(child) for child in node.children if child.type == "list_item")
-        return ListBlock(_line(node), kind == "ordered_list", items, _html(node))
+        start = int(node.token.attrs.get("start", 1)) if kind == "ordered_list" else 1
+        return ListBlock(_line(node), kind == "ordered_list", items, start, _html(node))
     if kind == "table":
         return _table(node)
     if kind in ("fence", "code_block"):
@@ -161,13 +209,14 @@ def _block(node: SyntaxTreeNode) -> Block | None:
         children = tuple(b for b in (_block(c) for c in node.children) if b is not None)
         return Quote(_line(node), children, _html(node))
     if kind == "html_block":
-        return Html(_line(node), node.content, markup.sanitize(node.content))
+        content = node.content
+        return Html(_line(node), content, functools.cache(lambda: markup.sanitize(content)))
     if kind in ("math_block", "math_block_eqno", "amsmath"):
         return Paragraph(_line(node), "\\[" + node.content + "\\]", _html(node))
     return None  # hr and anything unknown carry no content
 
 
-def _list_item(node: SyntaxTreeNode) -> ListItem:
+def _list_item(node: _Node) -> ListItem:
     children = list(node.children)
     text = ""
     if children and children[0].type == "paragraph":
@@ -176,7 +225,7 @@ def _list_item(node: SyntaxTreeNode) -> ListItem:
     return ListItem(_line(node), text, blocks, _html(node))
 
 
-def _table(node: SyntaxTreeNode) -> Table:
+def _table(node: _Node) -> Table:
     header: tuple[str, ...] = ()
     rows: list[tuple[str, ...]] = []
     lines: list[int] = []

@@ -93,7 +93,7 @@ def test_small_tables_are_shown_whole_and_larger_ones_by_the_asked_row() -> None
 
 def test_comparison_and_attribute_layouts_are_told_apart_by_header_words() -> None:
     def layout(header: tuple[str, ...], headings: tuple[str, ...] = ()) -> Layout | None:
-        table = Table(1, header, (tuple(f"v{i}" for i in range(len(header))), ("k2", *("x",) * (len(header) - 1))), (3, 4), "")
+        table = Table(1, header, (tuple(f"v{i}" for i in range(len(header))), ("k2", *("x",) * (len(header) - 1))), (3, 4), lambda: "")
         return classify(table, headings).layout
 
     assert layout(("对比维度", "VPC Link", "VGW")) is Layout.COMPARISON
@@ -132,7 +132,7 @@ def test_reverse_prompt_only_for_values_that_tell_the_things_apart() -> None:
     matrix_shape = classify(_first_table("check_matrix"))
     assert all(tables.reverse_prompt(matrix_shape, c, chinese=False) == "" for c in matrix_shape.cells)
 
-    same = Table(1, ("服务", "是否需要VPC Link"), (("Lambda", "否"), ("EKS", "否"), ("EC2", "是")), (3, 4, 5), "")
+    same = Table(1, ("服务", "是否需要VPC Link"), (("Lambda", "否"), ("EKS", "否"), ("EC2", "是")), (3, 4, 5), lambda: "")
     same_shape = classify(same)
     assert [bool(tables.reverse_prompt(same_shape, c, chinese=True)) for c in same_shape.cells] == [False, False, True]
 

@@ -79,10 +79,3 @@ def block_lines(block: Block | ListItem) -> frozenset[int]:
     return frozenset(lines)
 
 
-_OL_START = re.compile(r'^\s*<ol start="(\d+)"')
-
-
-def list_start(block: ListBlock) -> int:
-    """The number an ordered list starts at (1 unless the note says otherwise)."""
-    found = _OL_START.match(block.html)
-    return int(found.group(1)) if found else 1

@@ -71,7 +71,7 @@ def units(blocks: Iterable[Block], skip: frozenset[int] | set[int]) -> list[Unit
     out: list[Unit] = []
     for block in blocks:
         if isinstance(block, ListBlock):
-            start = base.list_start(block)
+            start = block.start
             for index, item in enumerate(block.items):
                 if item.line not in skip:
                     number = start + index if block.ordered else None
