@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flashcards import atomic, buildlock, lockfile, media
+from flashcards.cache import DeckState, cache_dir_for
 from flashcards.cards import NoteCards, in_order
 from flashcards.config import Config
 from flashcards.decks import deck_descriptions
 from flashcards.errors import StrictModeError
 from flashcards.model import Card, Diagnostic, Kind, NoteSummary
-from flashcards.cache import DeckState, cache_dir_for
-from flashcards.notes import process_notes
+from flashcards.notes import note_keys, process_notes
 from flashcards.package import Contents, MediaFile, write_package
 from flashcards.reading import NoteFile, UnreadableNote, find_notes, read_bytes
-from flashcards.reconcile import Plan, reconcile
+from flashcards.reconcile import Change, Plan, Status, reconcile
+from flashcards.uptodate import Outcome, UpToDate, inputs_digest
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class BuildResult:
     notes_root: Path
     files: tuple[str, ...]
     cards: tuple[Card, ...]
+    """Every card built; empty when the build was :attr:`up_to_date`."""
     plan: Plan
     warnings: tuple[Diagnostic, ...]
     encodings: tuple[tuple[str, str], ...]
@@ -59,9 +61,14 @@ class BuildResult:
     deck_path: Path
     lock_path: Path
     written: bool
+    kinds: tuple[tuple[Kind, int], ...]
+    """How many cards of each kind the deck holds."""
+    up_to_date: bool = False
+    """Nothing the deck is built from changed since the last build, so
+    nothing was read again: ``plan`` then only counts the deck's cards as unchanged."""
 
     def cards_by_kind(self) -> dict[Kind, int]:
-        return dict(sorted(Counter(c.kind for c in self.cards).items()))
+        return dict(self.kinds)
 
 
 def build(options: BuildOptions, now: int | None = None) -> BuildResult:
@@ -77,13 +84,25 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
         except UnreadableNote as exc:
             unread.append((note.rel, f"skipped: {exc}"))
     cache_dir = None if options.dry_run or not options.cache else cache_dir_for(options.output)
-    processed = process_notes(read, config, cache_dir, options.jobs or os.cpu_count() or 1)
+    keys = note_keys(read, config)
+    lock_path = lockfile.lock_path(root)
+    deck_path = options.output / f"{_slug(config.deck.root)}.apkg"
+    record = UpToDate(cache_dir, deck_path) if cache_dir is not None and not options.rebuild_ids else None
+    inputs = inputs_digest(root, repr(config), [(n.rel, k) for (n, _), k in zip(read, keys, strict=True)])
+    if record is not None and not unread:
+        with buildlock.exclusive(root):
+            outcome = record.check(inputs)
+        if outcome is not None:
+            return _unchanged(options, root, files, outcome, deck_path, lock_path)
+
+    processed = process_notes(read, keys, config, cache_dir, options.jobs or os.cpu_count() or 1)
 
     warnings: list[Diagnostic] = []
     encodings: list[tuple[str, str]] = []
     per_note: list[NoteCards] = []
     summaries: list[NoteSummary] = []
     shipped: dict[str, MediaFile] = {}
+    looked_at: list[Path] = []
     for (note, _), result in zip(read, processed.results, strict=True):
         warnings.extend(result.warnings)
         if result.summary is None:
@@ -94,13 +113,13 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
         images = media.resolve(result.summary, note.path, root)
         cards, used = media.attach(result.cards.cards, images)
         warnings.extend(images.warnings)
+        looked_at.extend(images.looked_at)
         shipped.update((m.name, m) for m in used)
         per_note.append(NoteCards(cards, result.cards.levels))
         summaries.append(result.summary)
     cards = in_order(per_note, config)
+    kinds = tuple(sorted(Counter(c.kind for c in cards).items()))
 
-    lock_path = lockfile.lock_path(root)
-    deck_path = options.output / f"{_slug(config.deck.root)}.apkg"
     written = False
     # One build at a time from reading the lock to writing it; the deck is
     # written before the lock, each atomically, so an interruption anywhere
@@ -133,6 +152,12 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
             if state is not None:
                 processed.save(state.cache_dir)
                 state.record(wanted)
+            if record is not None:
+                if unread or plan.count(Status.REMOVED):
+                    record.forget()  # the next build still has something to do
+                else:
+                    outcome = Outcome(kinds, tuple(warnings), tuple(encodings))
+                    record.record(inputs, [lock_path, deck_path, *looked_at], outcome)
     return BuildResult(
         notes_root=root,
         files=tuple(n.rel for n in files),
@@ -143,6 +168,29 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
         deck_path=deck_path,
         lock_path=lock_path,
         written=written,
+        kinds=kinds,
+    )
+
+
+def _unchanged(
+    options: BuildOptions, root: Path, files: list[NoteFile], outcome: Outcome, deck_path: Path, lock_path: Path
+) -> BuildResult:
+    """The result of a build that found everything as the last build left it."""
+    if options.strict and outcome.warnings:
+        raise StrictModeError(_strict_message([str(w) for w in outcome.warnings]))
+    unchanged = tuple(Change(Status.UNCHANGED, "", "", "") for _ in range(sum(n for _, n in outcome.kinds)))
+    return BuildResult(
+        notes_root=root,
+        files=tuple(n.rel for n in files),
+        cards=(),
+        plan=Plan(notes=(), lock=None, changes=unchanged, warnings=(), model_mods={}),
+        warnings=outcome.warnings,
+        encodings=outcome.encodings,
+        deck_path=deck_path,
+        lock_path=lock_path,
+        written=False,
+        kinds=outcome.kinds,
+        up_to_date=True,
     )
 
 

@@ -34,6 +34,8 @@ class NoteImages:
     files: tuple[tuple[str, MediaFile], ...]
     """(src as written in the HTML, media file) for every image found."""
     warnings: tuple[Diagnostic, ...] = ()
+    looked_at: tuple[Path, ...] = ()
+    """Every file looked for, found or not: a build is up to date only while they stay as they were."""
 
     def names(self) -> dict[str, str]:
         return {src: media.name for src, media in self.files}
@@ -45,22 +47,23 @@ def resolve(doc: Document | NoteSummary, note_path: Path, notes_root: Path) -> N
     files: dict[str, MediaFile] = {}
     warnings: list[Diagnostic] = []
     failed: dict[str, str] = {}
+    looked_at: set[Path] = set()
     for ref in doc.images:
         if ref.src in files:
             continue
         problem = failed.get(ref.src)
         if problem is None:
-            found = _load(ref.src, note_path.parent, root)
+            found = _load(ref.src, note_path.parent, root, looked_at)
             if isinstance(found, MediaFile):
                 files[ref.src] = found
                 continue
             problem = failed[ref.src] = found
         warnings.append(Diagnostic(doc.path, ref.line, problem))
-    return NoteImages(tuple(sorted(files.items())), tuple(warnings))
+    return NoteImages(tuple(sorted(files.items())), tuple(warnings), tuple(sorted(looked_at)))
 
 
-def _load(src: str, folder: Path, root: Path) -> MediaFile | str:
-    """The media file for one ``src``, or why there is none."""
+def _load(src: str, folder: Path, root: Path, looked_at: set[Path]) -> MediaFile | str:
+    """The media file for one ``src``, or why there is none (files looked for are added to ``looked_at``)."""
     target = unquote(re.split(r"[?#]", src, maxsplit=1)[0]).strip()
     shown = target or src
     if not target:
@@ -72,6 +75,7 @@ def _load(src: str, folder: Path, root: Path) -> MediaFile | str:
         return f"image {shown} left out: only image files inside the notes folder are packaged"
     if scheme or target.startswith(("/", "\\")):
         return f"image {shown} left out: absolute paths are not packaged (use a path relative to the note)"
+    looked_at.add(folder / target.replace("\\", "/"))
     path = (folder / target.replace("\\", "/")).resolve()
     if not path.is_relative_to(root):
         return f"image {shown} left out: it is outside the notes folder {root}"

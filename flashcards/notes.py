@@ -59,8 +59,14 @@ class Processed:
         cache.prune(cache_dir, set(self.keys))
 
 
+def note_keys(notes: Sequence[tuple[NoteFile, bytes]], config: Config) -> tuple[str, ...]:
+    """Each note's cache key: its bytes, its path, the configuration and this program's code."""
+    settings = repr(config).encode()
+    return tuple(cache.key(settings, note.rel.encode(), data) for note, data in notes)
+
+
 def process_notes(
-    notes: Sequence[tuple[NoteFile, bytes]], config: Config, cache_dir: Path | None, jobs: int
+    notes: Sequence[tuple[NoteFile, bytes]], keys: Sequence[str], config: Config, cache_dir: Path | None, jobs: int
 ) -> Processed:
     """Results for every note, in the order given, from the cache where it
     has them and from ``jobs`` processes for the rest.
@@ -69,7 +75,6 @@ def process_notes(
     program's own code, so nothing stale is ever reused. Nothing is written
     here: the build saves the cache once it has written the deck.
     """
-    keys = tuple(cache.key(repr(config).encode(), note.rel.encode(), data) for note, data in notes)
     results = [_cached(cache_dir, k) if cache_dir else None for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
     work = [(notes[i][0].rel, notes[i][1], config) for i in todo]
@@ -83,7 +88,7 @@ def process_notes(
         done = [_process_packed(w) for w in work]
     for i, result in zip(todo, done, strict=True):
         results[i] = result
-    return Processed(tuple(r for r in results if r is not None), keys, frozenset(todo))
+    return Processed(tuple(r for r in results if r is not None), tuple(keys), frozenset(todo))
 
 
 def process_note(rel: str, data: bytes, config: Config) -> NoteResult:

@@ -56,7 +56,8 @@ class Plan:
     """Everything a build ships and records."""
 
     notes: tuple[PackagedNote, ...]
-    lock: Lock
+    lock: Lock | None
+    """The lock to save (None for an up-to-date build, which saves nothing)."""
     changes: tuple[Change, ...]
     warnings: tuple[str, ...]
     model_mods: dict[int, int]

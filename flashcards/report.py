@@ -18,7 +18,7 @@ def summary_text(result: BuildResult, dry_run: bool = False, verbose: bool = Fal
     for name, encoding in result.encodings:
         lines.append(f"  {name}: read as {encoding}")
     by_kind = ", ".join(f"{n} {kind.value}" for kind, n in result.cards_by_kind().items())
-    lines.append(f"Cards: {len(result.cards)}" + (f" ({by_kind})" if by_kind else ""))
+    lines.append(f"Cards: {sum(result.cards_by_kind().values())}" + (f" ({by_kind})" if by_kind else ""))
     counts = ", ".join(f"{plan.count(s)} {s.value}" for s in Status)
     lines.append(f"Changes: {counts}")
     for status in (Status.NEW, Status.UPDATED, Status.RENAMED, Status.REMOVED):

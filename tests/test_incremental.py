@@ -5,8 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from bench.corpus import edit_one, generate
 from flashcards import notes
+from flashcards.errors import StrictModeError
 from flashcards.reconcile import Status
 from tests.conftest import run_build
 
@@ -36,7 +39,8 @@ def test_parallel_cached_builds_match_a_clean_serial_build(tmp_path: Path) -> No
 
     # Nothing changed: the cached build rewrites nothing and reports nothing new.
     again = run_build(b / "notes", b / "out", now=NOW + 10, **parallel)
-    assert not again.written and again.plan.count(Status.UNCHANGED) == len(again.cards)
+    assert again.up_to_date and not again.written
+    assert again.plan.count(Status.UNCHANGED) == sum(again.cards_by_kind().values()) > count
     _same_output(a, b)
 
     # One note edited: the cached build reads only it, and still matches.
@@ -45,6 +49,44 @@ def test_parallel_cached_builds_match_a_clean_serial_build(tmp_path: Path) -> No
     run_build(a / "notes", a / "out", now=NOW + 20, **serial)
     edited = run_build(b / "notes", b / "out", now=NOW + 20, **parallel)
     assert edited.written and edited.plan.count(Status.UPDATED) == 1
+    _same_output(a, b)
+
+
+def _up_to_date(vault: Path, now: int) -> bool:
+    return run_build(vault / "notes", vault / "out", now=now).up_to_date
+
+
+def test_a_build_is_up_to_date_only_while_nothing_it_reads_or_writes_changed(tmp_path: Path) -> None:
+    a, b = _twin_vaults(tmp_path, 3)
+    for vault in (a, b):
+        (vault / "notes" / "img").mkdir()
+        (vault / "notes" / "img" / "x.png").write_bytes(b"\x89PNG one")
+        with (vault / "notes" / "pics.md").open("w", encoding="utf-8") as fh:
+            fh.write("# Pics\n\n**Topology**：![net](img/x.png) two subnets\n")
+    run_build(a / "notes", a / "out", now=NOW, jobs=1, cache=False)
+    first_lock = (a / "notes" / "flashcards.lock").read_bytes()
+    assert not _up_to_date(b, NOW)
+    assert _up_to_date(b, NOW + 1)
+    _same_output(a, b)
+
+    def changed(vault: Path) -> None:  # each change: not up to date once, the same bytes as a clean build
+        run_build(vault / "notes", vault / "out", now=NOW + 2, jobs=1, cache=False)
+
+    for change in (
+        lambda v: (v / "notes" / "img" / "x.png").write_bytes(b"\x89PNG two"),  # an image, not a note
+        lambda v: (v / "out" / "flashcards.apkg").unlink(),  # the deck
+        lambda v: (v / "out" / "flashcards.apkg").write_bytes(b"damaged"),
+        lambda v: (v / "notes" / "flashcards.lock").write_bytes(first_lock),  # the lock (restored from git)
+        lambda v: (v / "notes" / "pics.md").unlink(),  # a note removed: tagged once, then a tombstone
+    ):
+        for vault in (a, b):
+            change(vault)
+        changed(a)
+        assert not _up_to_date(b, NOW + 2)
+        _same_output(a, b)
+    assert not _up_to_date(b, NOW + 3)  # the removed card's tombstone
+    changed(a)  # (a clean build at the same moment)
+    assert _up_to_date(b, NOW + 3)
     _same_output(a, b)
 
 
@@ -58,3 +100,15 @@ def test_a_damaged_cache_is_recomputed_not_trusted(tmp_path: Path) -> None:
     (b / "out" / "flashcards.apkg").unlink()
     run_build(b / "notes", b / "out", now=NOW + 10, jobs=1)
     _same_output(a, b)
+
+
+def test_an_up_to_date_build_repeats_its_warnings_and_strict_still_fails(tmp_path: Path) -> None:
+    vault = tmp_path / "notes"
+    vault.mkdir()
+    (vault / "net.md").write_text("# Net\n\n**Topology**：![net](img/gone.png) two subnets\n", encoding="utf-8")
+    first = run_build(vault, tmp_path / "out", now=NOW)
+    again = run_build(vault, tmp_path / "out", now=NOW + 1)
+    assert again.up_to_date and again.warnings == first.warnings
+    assert "image not found" in str(again.warnings[0])
+    with pytest.raises(StrictModeError):
+        run_build(vault, tmp_path / "out", now=NOW + 2, strict=True)
