@@ -22,6 +22,7 @@ from flashcards.errors import StrictModeError
 from flashcards.model import Card, Diagnostic, Kind, NoteSummary
 from flashcards.notes import note_keys, process_notes
 from flashcards.package import Contents, MediaFile, write_package
+from flashcards.progress import QUIET, WORTH_SHOWING, Progress
 from flashcards.reading import NoteFile, UnreadableNote, find_notes, read_bytes
 from flashcards.reconcile import Change, Plan, Status, reconcile
 from flashcards.uptodate import Outcome, UpToDate, inputs_digest
@@ -71,8 +72,9 @@ class BuildResult:
         return dict(self.kinds)
 
 
-def build(options: BuildOptions, now: int | None = None) -> BuildResult:
-    """Build the deck for ``options``; ``now`` (seconds) stamps changed cards."""
+def build(options: BuildOptions, now: int | None = None, progress: Progress = QUIET) -> BuildResult:
+    """Build the deck for ``options``; ``now`` (seconds) stamps changed cards;
+    ``progress`` hears about the stages of a long build."""
     now = int(time.time()) if now is None else now
     root, files = find_notes(list(options.sources))
     config = options.config
@@ -95,7 +97,9 @@ def build(options: BuildOptions, now: int | None = None) -> BuildResult:
         if outcome is not None:
             return _unchanged(options, root, files, outcome, deck_path, lock_path)
 
-    processed = process_notes(read, keys, config, cache_dir, options.jobs or os.cpu_count() or 1)
+    processed = process_notes(read, keys, config, cache_dir, options.jobs or os.cpu_count() or 1, progress)
+    if len(processed.fresh) >= WORTH_SHOWING:
+        progress.stage("Writing the deck")
 
     warnings: list[Diagnostic] = []
     encodings: list[tuple[str, str]] = []

@@ -15,6 +15,7 @@ from flashcards.build import BuildOptions, build
 from flashcards.config_file import CONFIG_NAME, config_for, with_flags
 from flashcards.config_init import write_default
 from flashcards.errors import FlashcardsError
+from flashcards.progress import on_terminal
 
 app = typer.Typer(
     help="Turn Markdown study notes into Anki decks that update in place when you edit your notes.",
@@ -80,7 +81,8 @@ def build_command(
     """
     with _user_errors():
         options = _options(sources, output, deck, config_path, dry_run=dry_run, rebuild_ids=rebuild_ids, strict=strict)
-        result = build(options)
+        with on_terminal() as progress:
+            result = build(options, progress=progress)
         if as_json:
             typer.echo(report.summary_json(result, dry_run))
         else:
@@ -140,7 +142,8 @@ def preview_command(
         if sources and len(sources) == 1 and sources[0].suffix.lower() == ".apkg":
             package = sources[0]
         else:
-            result = build(_options(sources, output, deck, config_path))
+            with on_terminal() as progress:
+                result = build(_options(sources, output, deck, config_path), progress=progress)
             typer.echo(report.summary_text(result))
             package = result.deck_path
         gallery = preview.write_gallery(package, output / "preview")

@@ -22,6 +22,7 @@ from flashcards.config import Config
 from flashcards.extract import extract
 from flashcards.model import Diagnostic, NoteSummary
 from flashcards.parse import parse
+from flashcards.progress import QUIET, WORTH_SHOWING, Progress
 from flashcards.reading import NoteFile, UnreadableNote, decode
 
 PARALLEL_FROM = 16
@@ -66,7 +67,12 @@ def note_keys(notes: Sequence[tuple[NoteFile, bytes]], config: Config) -> tuple[
 
 
 def process_notes(
-    notes: Sequence[tuple[NoteFile, bytes]], keys: Sequence[str], config: Config, cache_dir: Path | None, jobs: int
+    notes: Sequence[tuple[NoteFile, bytes]],
+    keys: Sequence[str],
+    config: Config,
+    cache_dir: Path | None,
+    jobs: int,
+    progress: Progress = QUIET,
 ) -> Processed:
     """Results for every note, in the order given, from the cache where it
     has them and from ``jobs`` processes for the rest.
@@ -78,14 +84,21 @@ def process_notes(
     results = [_cached(cache_dir, k) if cache_dir else None for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
     work = [(notes[i][0].rel, notes[i][1], config) for i in todo]
+    if len(work) >= WORTH_SHOWING:
+        progress.stage("Reading notes", len(work))
+    done: list[NoteResult] = []
     if jobs > 1 and len(work) >= PARALLEL_FROM:
         # fork: workers start at once with everything already imported. On
         # any exception (Ctrl-C included) the pool's exit terminates them.
         context = multiprocessing.get_context("fork")
         with context.Pool(min(jobs, len(work)), initializer=_die_with_parent) as pool:
-            done = pool.map(_process_packed, work, chunksize=max(1, len(work) // (jobs * 8)))
+            for result in pool.imap(_process_packed, work, chunksize=max(1, len(work) // (jobs * 8))):
+                done.append(result)
+                progress.advance()
     else:
-        done = [_process_packed(w) for w in work]
+        for one in work:
+            done.append(_process_packed(one))
+            progress.advance()
     for i, result in zip(todo, done, strict=True):
         results[i] = result
     return Processed(tuple(r for r in results if r is not None), tuple(keys), frozenset(todo))
