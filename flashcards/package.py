@@ -9,21 +9,18 @@ importer needs and genanki does not do:
 * decks named in the descriptions are written even when empty (the root
   deck), and an optional deck options preset (:mod:`flashcards.preset`)
   is added with every deck pointing at it;
-* the database is written to a temporary file we remove, and zipped with
-  fixed entry dates and deflate, so the same input gives the same bytes;
+* the database is built in memory, and zipped with fixed entry dates and
+  deflate (:mod:`flashcards.zipped`), so the same input gives the same bytes;
 * the finished file replaces the old one atomically.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
 import json
 import re
 import sqlite3
-import tempfile
-import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +30,7 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from flashcards import preset as presets
+from flashcards import zipped
 from flashcards.atomic import write_atomic
 from flashcards.cards import note_type
 from flashcards.config import PresetSettings
@@ -40,7 +38,6 @@ from flashcards.errors import OutputError
 from flashcards.model import Card
 from flashcards.notetypes import NOTE_TYPES, NoteType, css
 
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -132,22 +129,21 @@ def write_package(path: Path, contents: Contents) -> bool:
     decks: dict[str, genanki.Deck] = {}
     for name in sorted({n.card.deck for n in notes} | set(descriptions)):
         decks[name] = genanki.Deck(deck_id(name), name, descriptions.get(name, ""))
-    # genanki's own write_to_file leaves its temporary database behind.
+    # The database is built in memory (genanki's own write_to_file leaves a
+    # temporary file behind) and taken out as the bytes a file would hold.
     try:
-        with tempfile.TemporaryDirectory(prefix="flashcards-") as tmp:
-            db = Path(tmp) / "collection.anki2"
-            conn = sqlite3.connect(db)
-            try:
-                _write_db(conn.cursor(), decks, models, notes, itertools.count(first_id))
-                if preset is not None:
-                    _add_preset(conn, preset, mod=first_id // 1000)
-                conn.commit()
-            finally:
-                conn.close()
-            data = _zip(db.read_bytes(), media)
-    except (OSError, sqlite3.Error) as exc:  # a full disk or an unwritable temporary folder
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise OutputError(f"{path}: cannot build the deck in {tempfile.gettempdir()} ({reason})") from None
+        conn = sqlite3.connect(":memory:")
+        try:
+            _write_db(conn.cursor(), decks, models, notes, itertools.count(first_id))
+            if preset is not None:
+                _add_preset(conn, preset, mod=first_id // 1000)
+            conn.commit()
+            db = conn.serialize()
+        finally:
+            conn.close()
+    except (MemoryError, sqlite3.Error) as exc:
+        raise OutputError(f"{path}: cannot build the deck ({exc or type(exc).__name__})") from None
+    data = _zip(db, media)
     if path.is_file() and path.read_bytes() == data:
         return False
     write_atomic(path, data)
@@ -221,18 +217,9 @@ def _add_preset(conn: sqlite3.Connection, preset: PresetSettings, mod: int) -> N
 
 
 def _zip(db: bytes, media: Sequence[MediaFile]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as out:
-        _add(out, "collection.anki2", db)
-        index = {str(i): m.name for i, m in enumerate(media)}
-        _add(out, "media", json.dumps(index, sort_keys=True).encode())
-        for i, item in enumerate(media):
-            _add(out, str(i), item.data)
-    return buffer.getvalue()
-
-
-def _add(out: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    out.writestr(info, data, compresslevel=6)
+    index = {str(i): m.name for i, m in enumerate(media)}
+    return zipped.archive([
+        ("collection.anki2", db),
+        ("media", json.dumps(index, sort_keys=True).encode()),
+        *((str(i), item.data) for i, item in enumerate(media)),
+    ])

@@ -7,6 +7,7 @@ stderr are the contract (README, "Errors and exit codes").
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import resource
@@ -143,7 +144,9 @@ def _small_disk() -> None:
 
 def test_full_disk_leaves_the_previous_deck_and_lock(tmp_path: Path) -> None:
     notes = tmp_path / "notes"
-    write_notes(notes, {f"n{i}.md": "".join(f"**Term {i}-{j}**: meaning {'x' * 80}\n\n" for j in range(40)) for i in range(10)})
+    # Meanings that do not compress, so the deck itself is past the limit.
+    meaning = lambda i, j: hashlib.sha256(f"{i}-{j}".encode()).hexdigest() * 2  # noqa: E731
+    write_notes(notes, {f"n{i}.md": "".join(f"**Term {i}-{j}**: {meaning(i, j)}\n\n" for j in range(60)) for i in range(20)})
     assert run_cli("build", "notes", "-o", "out", cwd=tmp_path).returncode == 0
     deck, lock = tmp_path / "out" / "flashcards.apkg", notes / "flashcards.lock"
     before = deck.read_bytes(), lock.read_bytes()

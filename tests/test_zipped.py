@@ -1,0 +1,38 @@
+"""The deck's zip archive: readable by any zip reader, the same bytes every time."""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+
+import pytest
+
+from flashcards import zipped
+
+
+def _entries() -> list[tuple[str, bytes]]:
+    rng = random.Random(7)
+    words = [bytes(rng.choice(b"abcdefgh \xe4\xb8\xad") for _ in range(rng.randint(1, 9))) for _ in range(500)]
+    big = b" ".join(rng.choice(words) for _ in range(700_000))  # several 1 MiB pieces, compressible
+    return [("collection.anki2", big), ("media", b"{}"), ("0", bytes(rng.randrange(256) for _ in range(5000))), ("1", b"")]
+
+
+def test_any_zip_reader_gets_back_every_entry() -> None:
+    entries = _entries()
+    assert len(entries[0][1]) > 3 * zipped.PIECE
+    data = zipped.archive(entries)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None  # every entry's CRC checks out
+        assert [(i.filename, i.compress_type) for i in archive.infolist()] == [
+            (name, zipfile.ZIP_DEFLATED) for name, _ in entries
+        ]
+        assert [archive.read(name) for name, _ in entries] == [d for _, d in entries]
+    assert len(data) < len(entries[0][1]) / 2
+
+
+@pytest.mark.parametrize("cores", [1, 2, 5])
+def test_the_bytes_do_not_depend_on_the_number_of_cores(cores: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = zipped.archive(_entries())
+    monkeypatch.setattr(zipped.os, "cpu_count", lambda: cores)
+    assert zipped.archive(_entries()) == expected
