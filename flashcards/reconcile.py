@@ -96,7 +96,7 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
     emptied by a crash): their cards are shipped as last time, not removed.
     """
     lock = lock or Lock(created=now)
-    kept = [c for c in lock.cards if not c.removed and _parts(c.identity)[0] in keep]
+    kept = [c for c in lock.cards if not c.removed and _parts(c.identity)[0] in keep] if keep else []
     kept_guids = {c.guid for c in kept}
     old_by_identity = {i: c for i, c in lock.by_identity().items() if c.guid not in kept_guids}
     matched: dict[str, LockedCard] = {}  # new identity -> old card
@@ -140,12 +140,13 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
                     "Anki keeps cards already imported in their old deck (move them in Anki's browser)"
                 )
         used_guids.add(guid)
-        shipped = replace(card, guid=guid)
-        if old is not None and mod == old.mod:
+        shipped = card if card.guid == guid else replace(card, guid=guid)
+        if old is not None and mod == old.mod and shipped.fields != old.fields:
             # Unchanged but for its line: ship exactly what Anki already has.
             shipped = replace(shipped, fields=old.fields)
         notes.append(PackagedNote(shipped, tags, mod))
-        entries.append(_entry(shipped, tags, digest, mod, source))
+        entry = _entry(shipped, tags, digest, mod, source)
+        entries.append(old if entry == old else entry)  # (the same object: the lock keeps its line as read)
         changes.append(Change(status, card.label, source, guid, detail))
 
     for old in kept:
@@ -239,6 +240,8 @@ def _match_moved(
     """
     matches: dict[str, LockedCard] = {}
     uncertain: dict[str, str] = {}
+    if not new or not old:
+        return matches, uncertain
     # A renamed or moved file: the same questions under the same headings.
     _match_unique(new, old, matches, lambda p: (p[1], p[2], p[3]))
     # Once a file's cards have been found under a new path, the file was
