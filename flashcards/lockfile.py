@@ -152,21 +152,24 @@ def _str(value: object) -> str:
     return value
 
 
-def dumps(lock: Lock) -> str:
-    """The lock as JSON text: stable key order, one card per line (readable diffs)."""
+def dumps(lock: Lock) -> bytes:
+    """The lock as JSON: stable key order, one card per line (readable diffs)."""
     cards = sorted(lock.cards, key=lambda c: (c.identity, c.guid))
-    names = tuple(_CARD_FIELDS)
-    rows = b",\n".join(orjson.dumps({n: getattr(c, n) for n in names}, option=orjson.OPT_SORT_KEYS) for c in cards)
+    # orjson writes a dataclass as the object of its fields.
+    rows = b",\n".join(orjson.dumps(c, option=orjson.OPT_SORT_KEYS) for c in cards)
     head = orjson.dumps(
         {"version": VERSION, "created": lock.created, "note_types": [list(t) for t in sorted(lock.note_types)]},
         option=orjson.OPT_SORT_KEYS,
     )
-    return (head[:-1] + b', "cards": [\n' + rows + b"\n]}\n").decode("utf-8")
+    return head[:-1] + b', "cards": [\n' + rows + b"\n]}\n"
 
 
 def save(path: Path, lock: Lock) -> None:
     """Write the lock atomically (unchanged content is not rewritten)."""
-    text = dumps(lock)
-    if path.exists() and path.read_text(encoding="utf-8", errors="replace") == text:
-        return
-    write_atomic(path, text.encode("utf-8"))
+    data = dumps(lock)
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomic(path, data)
