@@ -55,9 +55,15 @@ def load(cache_dir: Path, name: str) -> object | None:
         return None
 
 
-def store(cache_dir: Path, name: str, value: object) -> None:
+def pack(value: object) -> bytes:
+    """``value`` as it is stored."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def store(cache_dir: Path, name: str, packed: bytes) -> None:
+    """Store a value :func:`pack` made under ``name``."""
     try:
-        atomic.write_atomic(cache_dir / f"{name}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic.write_atomic(cache_dir / f"{name}.pickle", packed)
     except OutputError:
         pass  # a cache that cannot be written only makes the next build slower
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flashcards import cache
@@ -53,10 +54,13 @@ class Processed:
     fresh: frozenset[int]
     """Indexes of the results computed this time (not found in the cache)."""
 
+    packed: dict[int, bytes] = field(default_factory=dict)
+    """New results as workers sent them (pickled), to store without pickling again."""
+
     def save(self, cache_dir: Path) -> None:
         """Store the new results and forget those no note uses any more."""
         for i in sorted(self.fresh):
-            cache.store(cache_dir, self.keys[i], self.results[i])
+            cache.store(cache_dir, self.keys[i], self.packed.get(i) or cache.pack(self.results[i]))
         cache.prune(cache_dir, set(self.keys))
 
 
@@ -86,22 +90,22 @@ def process_notes(
     work = [(notes[i][0].rel, notes[i][1], config) for i in todo]
     if len(work) >= WORTH_SHOWING:
         progress.stage("Reading notes", len(work))
-    done: list[NoteResult] = []
+    packed: dict[int, bytes] = {}
     if jobs > 1 and len(work) >= PARALLEL_FROM:
         # fork: workers start at once with everything already imported. On
         # any exception (Ctrl-C included) the pool's exit terminates them.
+        # Results come back pickled, as the cache keeps them.
         context = multiprocessing.get_context("fork")
         with context.Pool(min(jobs, len(work)), initializer=_die_with_parent) as pool:
-            for result in pool.imap(_process_packed, work, chunksize=max(1, len(work) // (jobs * 8))):
-                done.append(result)
+            chunks = max(1, len(work) // (jobs * 8))
+            for i, data in zip(todo, pool.imap(_process_packed, work, chunksize=chunks), strict=True):
+                results[i], packed[i] = pickle.loads(data), data
                 progress.advance()
     else:
-        for one in work:
-            done.append(_process_packed(one))
+        for i, one in zip(todo, work, strict=True):
+            results[i] = process_note(*one)
             progress.advance()
-    for i, result in zip(todo, done, strict=True):
-        results[i] = result
-    return Processed(tuple(r for r in results if r is not None), tuple(keys), frozenset(todo))
+    return Processed(tuple(r for r in results if r is not None), tuple(keys), frozenset(todo), packed)
 
 
 def process_note(rel: str, data: bytes, config: Config) -> NoteResult:
@@ -125,8 +129,8 @@ def _cached(cache_dir: Path, key: str) -> NoteResult | None:
     return found if isinstance(found, NoteResult) else None
 
 
-def _process_packed(args: tuple[str, bytes, Config]) -> NoteResult:
-    return process_note(*args)
+def _process_packed(args: tuple[str, bytes, Config]) -> bytes:
+    return cache.pack(process_note(*args))
 
 
 def _die_with_parent() -> None:
