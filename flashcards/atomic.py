@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 
 from flashcards.errors import OutputError
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data``: a temporary file in the same folder,
-    flushed to disk, then renamed over the target (and the rename flushed).
+def write_atomic(path: Path, data: bytes | Sequence[bytes], durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` (bytes, or pieces written one after
+    another): a temporary file in the same folder,
+    flushed to disk, then renamed over the target (and the rename flushed;
+    neither when not ``durable``, for files that are only a cache).
 
     A crash, Ctrl-C or full disk before the rename leaves the old file as it
     was; only a killed process can leave its temporary file behind (see
@@ -31,16 +34,18 @@ def write_atomic(path: Path, data: bytes) -> None:
             # mkstemp creates 0600; give the file the mode a normal write would.
             mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
             os.chmod(tmp, mode)
-            fh.write(data)
+            fh.writelines([data] if isinstance(data, bytes) else data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({_reason(exc, folder)})") from None
     finally:
         with suppress(OSError):
             os.unlink(tmp)
-    _fsync_folder(folder)
+    if durable:
+        _fsync_folder(folder)
 
 
 def remove_leftovers(path: Path) -> None:

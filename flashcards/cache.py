@@ -63,7 +63,8 @@ def pack(value: object) -> bytes:
 def store(cache_dir: Path, name: str, packed: bytes) -> None:
     """Store a value :func:`pack` made under ``name``."""
     try:
-        atomic.write_atomic(cache_dir / f"{name}.pickle", packed)
+        # Not flushed to disk: after a power cut a damaged entry is recomputed.
+        atomic.write_atomic(cache_dir / f"{name}.pickle", packed, durable=False)
     except OutputError:
         pass  # a cache that cannot be written only makes the next build slower
 

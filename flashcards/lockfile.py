@@ -154,22 +154,37 @@ def _str(value: object) -> str:
 
 def dumps(lock: Lock) -> bytes:
     """The lock as JSON: stable key order, one card per line (readable diffs)."""
-    cards = sorted(lock.cards, key=lambda c: (c.identity, c.guid))
-    # orjson writes a dataclass as the object of its fields.
-    rows = b",\n".join(orjson.dumps(c, option=orjson.OPT_SORT_KEYS) for c in cards)
+    return b"".join(_pieces(lock))
+
+
+def _pieces(lock: Lock) -> list[bytes]:
+    """The lock's bytes in pieces, one per card (never all in one piece: it can be large)."""
     head = orjson.dumps(
         {"version": VERSION, "created": lock.created, "note_types": [list(t) for t in sorted(lock.note_types)]},
         option=orjson.OPT_SORT_KEYS,
     )
-    return head[:-1] + b', "cards": [\n' + rows + b"\n]}\n"
+    pieces = [head[:-1] + b', "cards": [\n']
+    cards = sorted(lock.cards, key=lambda c: (c.identity, c.guid))
+    for i, card in enumerate(cards):
+        # orjson writes a dataclass as the object of its fields.
+        pieces.append((b",\n" if i else b"") + orjson.dumps(card, option=orjson.OPT_SORT_KEYS))
+    pieces.append(b"\n]}\n")
+    return pieces
 
 
 def save(path: Path, lock: Lock) -> None:
     """Write the lock atomically (unchanged content is not rewritten)."""
-    data = dumps(lock)
+    pieces = _pieces(lock)
+    if not _holds(path, pieces):
+        write_atomic(path, pieces)
+
+
+def _holds(path: Path, pieces: list[bytes]) -> bool:
+    """Whether the file at ``path`` holds exactly ``pieces``, one after another."""
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return
+        if path.stat().st_size != sum(map(len, pieces)):
+            return False
+        with open(path, "rb") as fh:
+            return all(fh.read(len(piece)) == piece for piece in pieces)
     except OSError:
-        pass
-    write_atomic(path, data)
+        return False

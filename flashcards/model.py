@@ -14,7 +14,6 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-
 # --------------------------------------------------------------------- parse
 
 

@@ -9,8 +9,9 @@ importer needs and genanki does not do:
 * decks named in the descriptions are written even when empty (the root
   deck), and an optional deck options preset (:mod:`flashcards.preset`)
   is added with every deck pointing at it;
-* the database is built in memory, and zipped with fixed entry dates and
-  deflate (:mod:`flashcards.zipped`), so the same input gives the same bytes;
+* the database is written to a temporary file we remove, and zipped with
+  fixed entry dates and deflate (:mod:`flashcards.zipped`), so the same
+  input gives the same bytes;
 * the finished file replaces the old one atomically.
 """
 
@@ -21,6 +22,7 @@ import itertools
 import json
 import re
 import sqlite3
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +39,6 @@ from flashcards.config import PresetSettings
 from flashcards.errors import OutputError
 from flashcards.model import Card
 from flashcards.notetypes import NOTE_TYPES, NoteType, css
-
 
 
 @dataclass(frozen=True)
@@ -129,21 +130,24 @@ def write_package(path: Path, contents: Contents) -> bool:
     decks: dict[str, genanki.Deck] = {}
     for name in sorted({n.card.deck for n in notes} | set(descriptions)):
         decks[name] = genanki.Deck(deck_id(name), name, descriptions.get(name, ""))
-    # The database is built in memory (genanki's own write_to_file leaves a
-    # temporary file behind) and taken out as the bytes a file would hold.
+    # genanki's own write_to_file leaves its temporary database behind. On
+    # disk, not in memory: the database is as large as the deck's text.
     try:
-        conn = sqlite3.connect(":memory:")
-        try:
-            _write_db(conn.cursor(), decks, models, notes, itertools.count(first_id))
-            if preset is not None:
-                _add_preset(conn, preset, mod=first_id // 1000)
-            conn.commit()
-            db = conn.serialize()
-        finally:
-            conn.close()
-    except (MemoryError, sqlite3.Error) as exc:
-        raise OutputError(f"{path}: cannot build the deck ({exc or type(exc).__name__})") from None
-    data = _zip(db, media)
+        with tempfile.TemporaryDirectory(prefix="flashcards-") as tmp:
+            db = Path(tmp) / "collection.anki2"
+            conn = sqlite3.connect(db)
+            try:
+                conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to roll back to
+                _write_db(conn.cursor(), decks, models, notes, first_id)
+                if preset is not None:
+                    _add_preset(conn, preset, mod=first_id // 1000)
+                conn.commit()
+            finally:
+                conn.close()
+            data = _zip(db, media)
+    except (OSError, sqlite3.Error) as exc:  # a full disk or an unwritable temporary folder
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise OutputError(f"{path}: cannot build the deck in {tempfile.gettempdir()} ({reason})") from None
     if path.is_file() and path.read_bytes() == data:
         return False
     write_atomic(path, data)
@@ -156,7 +160,7 @@ def _write_db(
     decks: dict[str, genanki.Deck],
     models: dict[int, _Model],
     notes: Sequence[PackagedNote],
-    ids: Iterator[int],
+    first_id: int,
 ) -> None:
     """The collection database: genanki's schema, decks and note types, then
     every note and card inserted in bulk with the note's own ``mod``.
@@ -174,17 +178,25 @@ def _write_db(
     for model_id, model in models.items():
         all_models[str(model_id)] = model.to_json(0, root)
     cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(all_decks), json.dumps(all_models)))
-    note_rows, card_rows = [], []
-    for note in notes:
-        card, nid = note.card, next(ids)
-        nt = note_type(card)
-        tags = " " + " ".join(note.tags) + " "
-        note_rows.append((nid, card.guid, nt.model_id, note.mod, -1, tags, "\x1f".join(card.fields), card.fields[0], 0, 0, ""))
-        did = decks[card.deck].deck_id
-        for ord_ in card_ords(nt, card.fields):
-            card_rows.append((next(ids), nid, did, ord_, note.mod, -1, 0, 0, card.due, 0, 0, 0, 0, 0, 0, 0, 0, ""))
-    cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
-    cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
+    # Ids in order: a note's id, then its cards' ids. Rows are made as
+    # SQLite takes them (not held in lists: they are the whole deck's text).
+    ids = itertools.count(first_id)
+    card_ids = [(next(ids), [(next(ids), o) for o in card_ords(note_type(n.card), n.card.fields)]) for n in notes]
+
+    def note_rows() -> Iterator[tuple]:
+        for note, (nid, _) in zip(notes, card_ids, strict=True):
+            card, tags = note.card, " " + " ".join(note.tags) + " "
+            model_id = note_type(card).model_id
+            yield (nid, card.guid, model_id, note.mod, -1, tags, "\x1f".join(card.fields), card.fields[0], 0, 0, "")
+
+    def card_rows() -> Iterator[tuple]:
+        for note, (nid, cards) in zip(notes, card_ids, strict=True):
+            did = decks[note.card.deck].deck_id
+            for cid, ord_ in cards:
+                yield (cid, nid, did, ord_, note.mod, -1, 0, 0, note.card.due, 0, 0, 0, 0, 0, 0, 0, 0, "")
+
+    cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows())
+    cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows())
 
 
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::.+?\}\}", re.DOTALL)
@@ -216,7 +228,7 @@ def _add_preset(conn: sqlite3.Connection, preset: PresetSettings, mod: int) -> N
     conn.execute("UPDATE col SET dconf = ?, decks = ?", (json.dumps(dconf), json.dumps(decks)))
 
 
-def _zip(db: bytes, media: Sequence[MediaFile]) -> bytes:
+def _zip(db: Path, media: Sequence[MediaFile]) -> bytes:
     index = {str(i): m.name for i, m in enumerate(media)}
     return zipped.archive([
         ("collection.anki2", db),

@@ -55,7 +55,11 @@ def render_packages(packages: Sequence[Path], workdir: Path) -> RenderedDeck:
     """Import ``packages`` into a new collection in ``workdir`` and render every card."""
     try:
         import anki.collection  # noqa: F401  (first: anki's modules import it circularly)
-        from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+        from anki.collection import (
+            Collection,
+            ImportAnkiPackageOptions,
+            ImportAnkiPackageRequest,
+        )
     except ImportError:
         raise PreviewError(
             "preview renders cards with Anki's own engine: install it with  pip install 'flashcards[preview]'"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -34,5 +35,12 @@ def test_any_zip_reader_gets_back_every_entry() -> None:
 @pytest.mark.parametrize("cores", [1, 2, 5])
 def test_the_bytes_do_not_depend_on_the_number_of_cores(cores: int, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = zipped.archive(_entries())
-    monkeypatch.setattr(zipped.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(zipped, "_cores", lambda: cores)
     assert zipped.archive(_entries()) == expected
+
+
+def test_an_entry_read_from_a_file_is_the_same_as_from_memory(tmp_path: Path) -> None:
+    entries = _entries()
+    for name, data in entries:
+        (tmp_path / name).write_bytes(data)
+    assert zipped.archive([(name, tmp_path / name) for name, _ in entries]) == zipped.archive(entries)

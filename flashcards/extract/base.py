@@ -6,7 +6,15 @@ import re
 from collections.abc import Iterator
 
 from flashcards import markup
-from flashcards.model import Block, Document, ListBlock, ListItem, Origin, Quote, Section
+from flashcards.model import (
+    Block,
+    Document,
+    ListBlock,
+    ListItem,
+    Origin,
+    Quote,
+    Section,
+)
 
 
 def sections(doc: Document) -> Iterator[Section]:

@@ -19,6 +19,7 @@ import re
 
 from flashcards import markup
 from flashcards.extract import base
+from flashcards.extract.exam_keys import answer_keys, key_after
 from flashcards.extract.exam_parts import (
     HEADING_NUMBER,
     QUESTION_SECTION,
@@ -32,7 +33,6 @@ from flashcards.extract.exam_parts import (
     parse_key,
     split_marker,
 )
-from flashcards.extract.exam_keys import answer_keys, key_after
 from flashcards.extract.qa_units import (
     EXPLAIN_LABEL,
     KEY_LABEL,

@@ -28,7 +28,6 @@ from flashcards.extract.qa_units import (
     units,
 )
 
-
 # ------------------------------------------------------------ keys after options
 
 

@@ -15,7 +15,14 @@ import re
 
 from flashcards import markup
 from flashcards.extract import base
-from flashcards.extract.qa_units import State, Unit, ends_with_question_mark, prompt_html, render, units
+from flashcards.extract.qa_units import (
+    State,
+    Unit,
+    ends_with_question_mark,
+    prompt_html,
+    render,
+    units,
+)
 from flashcards.model import Kind, Section
 
 _ZH_OPENING = re.compile(r"^(?:为什么|为何|如何|怎么|怎样|什么|是否|哪|能否|可否|何时|何为)")

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 
 from flashcards import markup
 from flashcards.extract import base
-from flashcards.extract.table_shape import Cell, Shape, classify, is_blank, plain, prompt_form
+from flashcards.extract.table_shape import (
+    Cell,
+    Shape,
+    classify,
+    is_blank,
+    plain,
+    prompt_form,
+)
 from flashcards.model import (
     Block,
     Diagnostic,
