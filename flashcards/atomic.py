@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
 
 from flashcards.errors import OutputError
 
 
-def write_atomic(path: Path, data: bytes | Sequence[bytes], durable: bool = True) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True) -> None:
     """Replace ``path`` with ``data`` (bytes, or pieces written one after
     another): a temporary file in the same folder,
     flushed to disk, then renamed over the target (and the rename flushed;

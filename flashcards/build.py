@@ -173,7 +173,7 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
             wanted = contents.fingerprint() if state is not None else ""
             if state is None or not state.holds(wanted):
                 written = write_package(deck_path, contents)
-            lockfile.save(lock_path, plan.lock)
+            lockfile.save(lock_path, plan.lock, loaded=lock)
             if state is not None:
                 processed.save(state.cache_dir)
                 state.record(wanted)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import MISSING, dataclass, field, fields
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -73,12 +74,14 @@ def load(path: Path) -> Lock | None:
     if not path.exists():
         return None
     try:
-        data = _parse(path.read_bytes())
+        raw = path.read_bytes()
+        data = _by_line(raw) or _parse(raw)
+        del raw
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         if data.get("version") != VERSION:
             raise ValueError(f"unknown version {data.get('version')!r}")
-        cards = tuple(_card(c) for c in _list(data, "cards"))
+        cards = tuple(c if isinstance(c, LockedCard) else _card(c) for c in _list(data, "cards"))
         note_types = tuple((_int(m), _str(h), _int(t)) for m, h, t in _list(data, "note_types"))
         lock = Lock(created=_int(data.get("created")), note_types=note_types, cards=cards)
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
@@ -124,6 +127,35 @@ def _card(entry: object) -> LockedCard:
     return LockedCard(**{**entry, **{name: tuple(entry[name]) for name in _LISTS}})
 
 
+_CARDS_OPEN = b', "cards": [\n'
+
+
+def _by_line(data: bytes) -> dict | None:
+    """The lock read a card (a line) at a time, as :func:`save` writes it: the
+    whole file is never held as JSON objects at once. None when it is not laid
+    out that way (edited by hand) or a line is not valid JSON: the file is then
+    read whole, for the error's line and column."""
+    view = memoryview(data)
+    head_end = data.find(_CARDS_OPEN)
+    if head_end < 0 or not data.endswith(b"\n]}\n") or data.find(b"\n", 0, head_end) >= 0:
+        return None
+    try:
+        head = orjson.loads(bytes(view[:head_end]) + b"}")
+        if not isinstance(head, dict) or "cards" in head:
+            return None
+        cards: list[LockedCard] = []
+        start, end = head_end + len(_CARDS_OPEN), len(data) - len(b"\n]}\n")
+        while start < end:
+            stop = data.find(b"\n", start, end)
+            stop = end if stop < 0 else stop
+            line_end = stop - 1 if data[stop - 1] == ord(",") and stop < end else stop
+            cards.append(_card(orjson.loads(view[start:line_end])))
+            start = stop + 1
+    except (orjson.JSONDecodeError, ValueError, TypeError):
+        return None
+    return {**head, "cards": cards}
+
+
 def _parse(data: bytes) -> object:
     """JSON from the lock's bytes: orjson for speed; on an error, json again
     for its message with a line and column."""
@@ -157,34 +189,31 @@ def dumps(lock: Lock) -> bytes:
     return b"".join(_pieces(lock))
 
 
-def _pieces(lock: Lock) -> list[bytes]:
-    """The lock's bytes in pieces, one per card (never all in one piece: it can be large)."""
+def _pieces(lock: Lock) -> Iterator[bytes]:
+    """The lock's bytes a card (a line) at a time: it can be large."""
     head = orjson.dumps(
         {"version": VERSION, "created": lock.created, "note_types": [list(t) for t in sorted(lock.note_types)]},
         option=orjson.OPT_SORT_KEYS,
     )
-    pieces = [head[:-1] + b', "cards": [\n']
+    yield head[:-1] + _CARDS_OPEN
     cards = sorted(lock.cards, key=lambda c: (c.identity, c.guid))
     for i, card in enumerate(cards):
         # orjson writes a dataclass as the object of its fields.
-        pieces.append((b",\n" if i else b"") + orjson.dumps(card, option=orjson.OPT_SORT_KEYS))
-    pieces.append(b"\n]}\n")
-    return pieces
+        yield (b",\n" if i else b"") + orjson.dumps(card, option=orjson.OPT_SORT_KEYS)
+    yield b"\n]}\n"
 
 
-def save(path: Path, lock: Lock) -> None:
-    """Write the lock atomically (unchanged content is not rewritten)."""
-    pieces = _pieces(lock)
-    if not _holds(path, pieces):
-        write_atomic(path, pieces)
+def save(path: Path, lock: Lock, loaded: Lock | None = None) -> None:
+    """Write the lock atomically — unless it is the lock ``loaded`` from
+    ``path``, card for card (the very same entries: nothing to compare)."""
+    if loaded is not None and _same(lock, loaded) and path.exists():
+        return
+    write_atomic(path, _pieces(lock))
 
 
-def _holds(path: Path, pieces: list[bytes]) -> bool:
-    """Whether the file at ``path`` holds exactly ``pieces``, one after another."""
-    try:
-        if path.stat().st_size != sum(map(len, pieces)):
-            return False
-        with open(path, "rb") as fh:
-            return all(fh.read(len(piece)) == piece for piece in pieces)
-    except OSError:
-        return False
+def _same(lock: Lock, loaded: Lock) -> bool:
+    return (
+        (lock.created, sorted(lock.note_types)) == (loaded.created, sorted(loaded.note_types))
+        and len(lock.cards) == len(loaded.cards)
+        and {id(c) for c in lock.cards} == {id(c) for c in loaded.cards}
+    )
