@@ -167,21 +167,23 @@ def inline_tokens(text: str) -> tuple[Token, ...]:
     return found
 
 
-def remember_inline(tokens: Sequence[Token]) -> None:
-    """Keep the inline tokens a block parse already made, so extractors asking
-    about the same text do not parse it again.
+def start_note(tokens: Sequence[Token]) -> None:
+    """Forget the last note's inline tokens (they are rarely asked for again,
+    and many) and keep those the block parse of this note already made, so
+    extractors asking about the same text do not parse it again.
 
-    Only for a parse without link reference definitions: then inline parsing
-    reads nothing but the text itself, and these are exactly the tokens
-    :func:`inline_tokens` would make.
+    Pass no tokens for a note with link reference definitions: only without
+    them does inline parsing read nothing but the text itself, so that these
+    are exactly the tokens :func:`inline_tokens` would make.
     """
+    _INLINE.clear()
     for token in tokens:
         if token.type == "inline" and token.content and token.children is not None:
             _remember(token.content, tuple(token.children))
 
 
 _INLINE: dict[str, tuple[Token, ...]] = {}
-_INLINE_MAX = 50_000
+_INLINE_MAX = 20_000
 
 
 def _remember(text: str, tokens: tuple[Token, ...]) -> None:

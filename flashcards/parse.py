@@ -38,8 +38,7 @@ def parse(text: str, rel_path: str) -> Document:
     md = markup.markdown()
     env: dict = {}
     tokens = md.parse(text, env)
-    if not env.get("references"):
-        markup.remember_inline(tokens)
+    markup.start_note(() if env.get("references") else tokens)
     nodes = _tree(tokens)
     warnings = [Diagnostic(rel_path, s.line, s.message) for s in guard.skipped(env)]
     meta: dict[str, object] = {}
