@@ -179,7 +179,7 @@ class NoteSummary:
         return dict(self.meta).get(key, default)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many thousands of them
 class Diagnostic:
     """A warning about a note, pointing at the file and line it concerns."""
 
@@ -217,7 +217,7 @@ class Kind(enum.StrEnum):
         return self in (Kind.MEMORY, Kind.LIST, Kind.PROCEDURE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many thousands of them
 class Origin:
     """Where a fact comes from."""
 
@@ -229,7 +229,7 @@ class Origin:
     """Plain-text heading path of the section holding the fact."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many thousands of them
 class Fact:
     """One learnable thing found in a note, with its sides rendered to HTML.
 
@@ -266,7 +266,7 @@ class Extraction:
 # --------------------------------------------------------------------- cards
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many thousands of them
 class Card:
     """A note ready to be written into a package."""
 

@@ -41,7 +41,7 @@ from flashcards.model import Card
 from flashcards.notetypes import NOTE_TYPES, NoteType, css
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many thousands of them
 class PackagedNote:
     """A card as it goes into the package: its tags and mod are final."""
 

@@ -40,7 +40,7 @@ class Status(enum.StrEnum):
     REMOVED = "removed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many thousands of them
 class Change:
     """What happened to one card in this build."""
 
