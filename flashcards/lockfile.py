@@ -8,9 +8,10 @@ so diffs stay readable.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from dataclasses import MISSING, dataclass, field, fields
-from collections.abc import Iterator
+from dataclasses import MISSING, dataclass, field, fields, replace
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import orjson
@@ -34,10 +35,13 @@ class LockedCard:
     mod: int
     """When its content last changed (seconds): the note's ``mod`` in Anki."""
     source: str
-    """``path:line`` where it was found."""
+    """``path:line`` as its Source field shows it: where it was found when its
+    content last changed (a card that only moved keeps the line Anki has)."""
     deck: str
     label: str
-    fields: tuple[str, ...]
+    fields: tuple[str, ...] | None
+    """The note's fields as shipped; None when not read into memory (they
+    are most of the lock): :meth:`Lock.fields_of` reads them on demand."""
     tags: tuple[str, ...]
     removed: int = 0
     """When it disappeared from the notes (0 while it is still there)."""
@@ -60,9 +64,27 @@ class Lock:
     note_types: tuple[tuple[int, str, int], ...] = ()
     """(model id, definition hash, mod) for each note type."""
     cards: tuple[LockedCard, ...] = field(default=())
+    path: Path | None = field(default=None, compare=False, repr=False)
+    """The file it was read from."""
+    lines: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    """Where each card read without its fields is in that file (by guid): (start, end) bytes."""
 
     def by_identity(self) -> dict[str, LockedCard]:
         return {c.identity: c for c in self.cards}
+
+    def fields_of(self, card: LockedCard) -> tuple[str, ...]:
+        """A card's fields, read from the file if they were not kept in memory."""
+        if card.fields is not None:
+            return card.fields
+        return tuple(orjson.loads(self.line_of(card))["fields"])
+
+    def line_of(self, card: LockedCard) -> bytes:
+        """The card's line as read (the JSON object, without the comma)."""
+        start, end = self.lines[card.guid]
+        assert self.path is not None
+        with open(self.path, "rb") as fh:
+            fh.seek(start)
+            return fh.read(end - start)
 
 
 def lock_path(notes_root: Path) -> Path:
@@ -74,16 +96,14 @@ def load(path: Path) -> Lock | None:
     if not path.exists():
         return None
     try:
-        raw = path.read_bytes()
-        data = _by_line(raw) or _parse(raw)
-        del raw
+        data, lines = _by_line(path) or (_parse(path.read_bytes()), {})
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         if data.get("version") != VERSION:
             raise ValueError(f"unknown version {data.get('version')!r}")
         cards = tuple(c if isinstance(c, LockedCard) else _card(c) for c in _list(data, "cards"))
         note_types = tuple((_int(m), _str(h), _int(t)) for m, h, t in _list(data, "note_types"))
-        lock = Lock(created=_int(data.get("created")), note_types=note_types, cards=cards)
+        lock = Lock(created=_int(data.get("created")), note_types=note_types, cards=cards, path=path, lines=lines)
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         # (UnicodeDecodeError and json's errors are ValueErrors; absurdly
         # nested JSON raises RecursionError.)
@@ -103,7 +123,7 @@ def load(path: Path) -> Lock | None:
     return lock
 
 
-def _card(entry: object) -> LockedCard:
+def _card(entry: object, keep_fields: bool = True) -> LockedCard:
     """One card entry, checked field by field (a hand-edited lock may hold anything)."""
     if not isinstance(entry, dict):
         raise ValueError("a card entry is not an object")
@@ -124,36 +144,46 @@ def _card(entry: object) -> LockedCard:
         value = entry[name]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"card field {name!r} is not a list of strings")
-    return LockedCard(**{**entry, **{name: tuple(entry[name]) for name in _LISTS}})
+    card = LockedCard(**{**entry, **{name: tuple(entry[name]) for name in _LISTS}})
+    return card if keep_fields else replace(card, fields=None)
 
 
 _CARDS_OPEN = b', "cards": [\n'
 
 
-def _by_line(data: bytes) -> dict | None:
-    """The lock read a card (a line) at a time, as :func:`save` writes it: the
-    whole file is never held as JSON objects at once. None when it is not laid
-    out that way (edited by hand) or a line is not valid JSON: the file is then
-    read whole, for the error's line and column."""
-    view = memoryview(data)
-    head_end = data.find(_CARDS_OPEN)
-    if head_end < 0 or not data.endswith(b"\n]}\n") or data.find(b"\n", 0, head_end) >= 0:
-        return None
+def _by_line(path: Path) -> tuple[dict, dict[str, tuple[int, int]]] | None:
+    """The lock read a card (a line) at a time, as :func:`save` writes it,
+    each card's fields checked and left in the file, and where each card's
+    line is. None when it is not laid out that way (edited by hand) or a line
+    is not valid: the file is then read whole, for the error's line and column."""
+    cards: list[LockedCard] = []
+    lines: dict[str, tuple[int, int]] = {}
     try:
-        head = orjson.loads(bytes(view[:head_end]) + b"}")
-        if not isinstance(head, dict) or "cards" in head:
-            return None
-        cards: list[LockedCard] = []
-        start, end = head_end + len(_CARDS_OPEN), len(data) - len(b"\n]}\n")
-        while start < end:
-            stop = data.find(b"\n", start, end)
-            stop = end if stop < 0 else stop
-            line_end = stop - 1 if data[stop - 1] == ord(",") and stop < end else stop
-            cards.append(_card(orjson.loads(view[start:line_end])))
-            start = stop + 1
+        with open(path, "rb") as fh:
+            first = fh.readline()
+            if not first.endswith(_CARDS_OPEN):
+                return None
+            head = orjson.loads(first[: -len(_CARDS_OPEN)] + b"}")
+            if not isinstance(head, dict) or "cards" in head or head.get("version") != VERSION:
+                return None
+            offset, ended = len(first), False
+            for line in fh:
+                if line == b"]}\n":
+                    ended = True
+                    break
+                body = line[:-2] if line.endswith(b",\n") else line.rstrip(b"\n")
+                if line == b"\n" and not cards:  # no cards at all
+                    offset += len(line)
+                    continue
+                card = _card(orjson.loads(body), keep_fields=False)
+                lines[card.guid] = (offset, offset + len(body))
+                cards.append(card)
+                offset += len(line)
+            if not ended or fh.read(1):
+                return None
     except (orjson.JSONDecodeError, ValueError, TypeError):
         return None
-    return {**head, "cards": cards}
+    return {**head, "cards": cards}, lines
 
 
 def _parse(data: bytes) -> object:
@@ -184,12 +214,12 @@ def _str(value: object) -> str:
     return value
 
 
-def dumps(lock: Lock) -> bytes:
+def dumps(lock: Lock, loaded: Lock | None = None) -> bytes:
     """The lock as JSON: stable key order, one card per line (readable diffs)."""
-    return b"".join(_pieces(lock))
+    return b"".join(_pieces(lock, loaded))
 
 
-def _pieces(lock: Lock) -> Iterator[bytes]:
+def _pieces(lock: Lock, loaded: Lock | None) -> Iterator[bytes]:
     """The lock's bytes a card (a line) at a time: it can be large."""
     head = orjson.dumps(
         {"version": VERSION, "created": lock.created, "note_types": [list(t) for t in sorted(lock.note_types)]},
@@ -197,18 +227,26 @@ def _pieces(lock: Lock) -> Iterator[bytes]:
     )
     yield head[:-1] + _CARDS_OPEN
     cards = sorted(lock.cards, key=lambda c: (c.identity, c.guid))
-    for i, card in enumerate(cards):
-        # orjson writes a dataclass as the object of its fields.
-        yield (b",\n" if i else b"") + orjson.dumps(card, option=orjson.OPT_SORT_KEYS)
+    with open(loaded.path, "rb") if loaded and loaded.path else contextlib.nullcontext() as old:
+        for i, card in enumerate(cards):
+            if card.fields is None:  # exactly as read: its line, copied
+                assert old is not None and loaded is not None, "a card without its fields comes from the lock loaded"
+                start, end = loaded.lines[card.guid]
+                old.seek(start)
+                line = old.read(end - start)
+            else:  # orjson writes a dataclass as the object of its fields
+                line = orjson.dumps(card, option=orjson.OPT_SORT_KEYS)
+            yield (b",\n" if i else b"") + line
     yield b"\n]}\n"
 
 
 def save(path: Path, lock: Lock, loaded: Lock | None = None) -> None:
     """Write the lock atomically — unless it is the lock ``loaded`` from
-    ``path``, card for card (the very same entries: nothing to compare)."""
+    ``path``, card for card (the very same entries: nothing to compare).
+    Cards whose fields were left in ``loaded``'s file are copied from it."""
     if loaded is not None and _same(lock, loaded) and path.exists():
         return
-    write_atomic(path, _pieces(lock))
+    write_atomic(path, _pieces(lock, loaded))
 
 
 def _same(lock: Lock, loaded: Lock) -> bool:

@@ -18,9 +18,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 
 from flashcards.cards import guid_for
 from flashcards.lockfile import Lock, LockedCard
+from flashcards.markup import escape
 from flashcards.model import Card, Kind, Origin
 from flashcards.notetypes import BASIC, CLOZE, NOTE_TYPES
 from flashcards.package import PackagedNote, model_definition
@@ -107,7 +109,7 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
     taken = {c.guid for c in matched.values()} | kept_guids
     leftover_old = [c for c in lock.cards if c.guid not in taken]
     leftover_new = [c for c in cards if c.identity not in matched]
-    fuzzy, uncertain = _match_moved(leftover_new, leftover_old)
+    fuzzy, uncertain = _match_moved(leftover_new, leftover_old, lock.fields_of)
     matched.update(fuzzy)
     renamed.update(fuzzy)
 
@@ -141,16 +143,19 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
                 )
         used_guids.add(guid)
         shipped = card if card.guid == guid else replace(card, guid=guid)
-        if old is not None and mod == old.mod and shipped.fields != old.fields:
-            # Unchanged but for its line: ship exactly what Anki already has.
-            shipped = replace(shipped, fields=old.fields)
+        shipped_source = source
+        if old is not None and mod == old.mod and old.source != source:
+            # Unchanged but for its line: ship exactly what Anki already has
+            # (the lock records the line shipped, so this holds next time too).
+            shipped = replace(shipped, fields=_with_source(shipped.fields, old.source))
+            shipped_source = old.source
         notes.append(PackagedNote(shipped, tags, mod))
-        entry = _entry(shipped, tags, digest, mod, source)
-        entries.append(old if entry == old else entry)  # (the same object: the lock keeps its line as read)
+        entry = _entry(shipped, tags, digest, mod, shipped_source)
+        entries.append(old if _same_entry(entry, old) else entry)  # (old: the lock copies its line as read)
         changes.append(Change(status, card.label, source, guid, detail))
 
     for old in kept:
-        notes.append(PackagedNote(_ghost(old), old.tags, old.mod))
+        notes.append(PackagedNote(_ghost(old, lock), old.tags, old.mod))
         entries.append(old)
         changes.append(Change(Status.UNCHANGED, old.label, old.source, old.guid, "its note file was not read"))
 
@@ -163,8 +168,9 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
             continue
         mod = max(now, old.mod + 1)
         tags = tuple(dict.fromkeys((*old.tags, REMOVED_TAG)))
-        notes.append(PackagedNote(_ghost(old), tags, mod))
-        entries.append(replace(old, removed=now, mod=mod, tags=tags))
+        ghost = _ghost(old, lock)
+        notes.append(PackagedNote(ghost, tags, mod))
+        entries.append(replace(old, removed=now, mod=mod, tags=tags, fields=ghost.fields))
         changes.append(
             Change(Status.REMOVED, old.label, old.source, old.guid, f"tagged {REMOVED_TAG}: delete it in Anki")
         )
@@ -181,11 +187,27 @@ def _entry(card: Card, tags: tuple[str, ...], digest: str, mod: int, source: str
     )
 
 
-def _ghost(old: LockedCard) -> Card:
+def _same_entry(entry: LockedCard, old: LockedCard | None) -> bool:
+    """Whether a new lock entry says what the old one did. Fields need no
+    comparing: the same content hash and source line mean the same fields."""
+    return old is not None and all(
+        getattr(entry, name) == getattr(old, name) for name in _ENTRY_NAMES
+    ) and (old.fields is None or old.fields == entry.fields)
+
+
+_ENTRY_NAMES = tuple(f.name for f in dataclass_fields(LockedCard) if f.name != "fields")
+
+
+def _with_source(fields: tuple[str, ...], source: str) -> tuple[str, ...]:
+    """Fields with another ``path:line`` in Source (as cards.make it)."""
+    return (*fields[:_SOURCE], escape(source), *fields[_SOURCE + 1 :])
+
+
+def _ghost(old: LockedCard, lock: Lock) -> Card:
     """A removed card rebuilt from the lock, to ship once more with its old content."""
     path, _, line = old.source.rpartition(":")
     return Card(
-        identity=old.identity, guid=old.guid, kind=Kind(old.kind), fields=old.fields, tags=old.tags,
+        identity=old.identity, guid=old.guid, kind=Kind(old.kind), fields=lock.fields_of(old), tags=old.tags,
         deck=old.deck, due=0, origin=Origin(path, int(line or 0), "", ()), label=old.label,
     )
 
@@ -228,7 +250,7 @@ def _text(fields: Sequence[str]) -> str:
 
 
 def _match_moved(
-    new: list[Card], old: list[LockedCard]
+    new: list[Card], old: list[LockedCard], fields_of: Callable[[LockedCard], tuple[str, ...]]
 ) -> tuple[dict[str, LockedCard], dict[str, str]]:
     """Match cards whose identity changed to old cards that lost theirs.
 
@@ -263,7 +285,7 @@ def _match_moved(
         p = _parts(card.identity)
         candidates = [o for o in pool.get((p[0], p[2]), []) if o.guid not in taken]
         scored = sorted(
-            ((_similarity(card, o), o) for o in candidates), key=lambda s: (-s[0], s[1].identity)
+            ((_similarity(card.fields, fields_of(o)), o) for o in candidates), key=lambda s: (-s[0], s[1].identity)
         )
         if not scored or scored[0][0] < SIMILAR:
             continue
@@ -315,8 +337,8 @@ def _moved(p: Parts, renamed_files: dict[str, str]) -> Parts:
     return (renamed_files.get(p[0], p[0]), p[1], p[2], p[3])
 
 
-def _similarity(card: Card, old: LockedCard) -> float:
-    a, b = _text(card.fields), _text(old.fields)
+def _similarity(new: Sequence[str], old: Sequence[str]) -> float:
+    a, b = _text(new), _text(old)
     if a == b:
         return 1.0
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)

@@ -53,7 +53,7 @@ def deck_version(deck: Path, scratch: Path) -> int:
 def lock_version(lock: Path) -> int:
     loaded = lockfile.load(lock)
     assert loaded is not None and len(loaded.cards) == FILES * TERMS
-    versions = {VERSION.search(c.fields[1]).group(1) for c in loaded.cards}
+    versions = {VERSION.search(loaded.fields_of(c)[1]).group(1) for c in loaded.cards}
     assert len(versions) == 1, versions
     return int(versions.pop())
 

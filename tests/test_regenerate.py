@@ -12,6 +12,7 @@ from pathlib import Path
 from anki.collection import Collection
 from anki.scheduler.v3 import CardAnswer
 
+from flashcards.notetypes import BASIC
 from flashcards.reconcile import REMOVED_TAG, Status
 from tests.conftest import import_deck, run_build
 
@@ -222,3 +223,14 @@ def test_a_line_added_above_cards_moves_them_without_updating_them(
     log = import_deck(collection, second.deck_path)
     assert not log.updated
     assert collection.get_note(note.id)["Extra"] == "my own mnemonic"
+
+    # Moved again, and built twice more: still nothing to update, and the deck
+    # keeps showing the line Anki has (the lock read without its fields).
+    shown = note["Source"]
+    _edit(sample_notes / "vpc-link-vs-vgw.md", "> 复习日期：周五", "> 复习日期：周五\n>\n> 再看一遍")
+    third = run_build(sample_notes, out, now=T0 + 200)
+    fourth = run_build(sample_notes, out, now=T0 + 300)
+    assert not third.plan.changed and fourth.up_to_date
+    shipped = {n.card.guid: n.card.fields for n in third.plan.notes}
+    assert shipped[note.guid][BASIC.fields.index("Source")] == shown
+    assert not import_deck(collection, third.deck_path).updated

@@ -1,0 +1,53 @@
+"""The lock file read a line at a time: fields stay in the file until asked for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flashcards import lockfile
+from flashcards.lockfile import Lock, LockedCard
+
+CARDS = tuple(
+    LockedCard(
+        guid=f"g{i}", identity=f"a.md\x1f标题\x1fdefinition\x1fterm {i}", kind="definition", hash=f"{i:032x}",
+        mod=1_790_000_000 + i, source=f"a.md:{i + 3}", deck="Flashcards::A", label=f"术语 {i}",
+        fields=(f"<b>term {i}</b>", f"含义 {i}, \"quoted\"\n", "", f"a.md:{i + 3}", "", "", "zh-Hans"),
+        tags=("kind::definition", f"t{i}"), removed=0 if i % 3 else 1_790_000_500,
+    )
+    for i in range(5)
+)
+
+
+def test_a_saved_lock_reads_back_without_fields_and_saves_to_the_same_bytes(tmp_path: Path) -> None:
+    path = tmp_path / lockfile.LOCK_NAME
+    lock = Lock(created=1_790_000_000, note_types=((1, "h", 2),), cards=CARDS)
+    lockfile.save(path, lock)
+    written = path.read_bytes()
+
+    loaded = lockfile.load(path)
+    assert loaded is not None and all(c.fields is None for c in loaded.cards)
+    assert [loaded.fields_of(c) for c in loaded.cards] == [c.fields for c in CARDS]
+    assert [c.guid for c in loaded.cards] == [c.guid for c in CARDS]
+    assert lockfile.dumps(loaded, loaded) == written  # lines copied from the file as they were
+
+    # One card changed: the others are copied, the changed one written anew.
+    changed = LockedCard(**{**{n: getattr(loaded.cards[1], n) for n in lockfile._CARD_FIELDS}, "mod": 1, "fields": ("x",) * 7})
+    lockfile.save(path, Lock(loaded.created, loaded.note_types, (loaded.cards[0], changed, *loaded.cards[2:])), loaded)
+    again = lockfile.load(path)
+    assert again is not None
+    assert [again.fields_of(c) for c in again.cards] == [CARDS[0].fields, ("x",) * 7, *(c.fields for c in CARDS[2:])]
+
+
+def test_a_lock_laid_out_by_hand_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / lockfile.LOCK_NAME
+    lockfile.save(path, Lock(created=1, cards=CARDS))
+    path.write_text(json.dumps(json.loads(path.read_text("utf-8")), indent=4, ensure_ascii=False), "utf-8")
+    loaded = lockfile.load(path)
+    assert loaded is not None and [c.fields for c in loaded.cards] == [c.fields for c in CARDS]
+
+
+def test_an_empty_lock_reads_back(tmp_path: Path) -> None:
+    path = tmp_path / lockfile.LOCK_NAME
+    lockfile.save(path, Lock(created=7))
+    assert lockfile.load(path) == Lock(created=7)
