@@ -10,7 +10,7 @@ own:
   plus genanki alone writing as many plain two-field notes, of the same
   average size, as the build shipped; both single-process;
 * a clean build (no lock, empty output): wall and CPU time, ratio to the
-  floor, cards per second, peak RSS;
+  floor, cards per second, peak memory (see :func:`measure`);
 * a rebuild with nothing changed, and one after editing one note (checking
   the plan says exactly one card updated and the new text is in the deck).
 
@@ -137,9 +137,12 @@ def machine() -> dict[str, str]:
 def measure(*args: str | Path | int) -> dict:
     """Run one :mod:`bench.measure` task in a fresh process and return its figures.
 
-    Peak RSS is the larger of what the process reports (``ru_maxrss``) and
-    the sum over its process tree sampled from /proc, so a build that
-    spreads over workers is charged for all of them at once.
+    Peak memory is the larger of the largest single process's peak RSS
+    (``ru_maxrss``) and the memory of its whole process tree sampled from
+    /proc every 50 ms, so a build that spreads over workers is charged for
+    all of them at once. The tree's memory is the sum of PSS (proportional
+    set size): a page that forked workers share with the build is counted
+    once, not once per process as a sum of RSS would.
     """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
@@ -150,7 +153,7 @@ def measure(*args: str | Path | int) -> dict:
 
     def sample() -> None:
         while not done.wait(0.05):
-            sampled[0] = max(sampled[0], _tree_rss_mb(proc.pid))
+            sampled[0] = max(sampled[0], _tree_pss_mb(proc.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -165,14 +168,14 @@ def measure(*args: str | Path | int) -> dict:
     return figures
 
 
-def _tree_rss_mb(pid: int) -> float:
+def _tree_pss_mb(pid: int) -> float:
     total = 0
     todo = [pid]
     while todo:
         p = todo.pop()
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
