@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -140,12 +140,15 @@ def _card(entry: object, keep_fields: bool = True) -> LockedCard:
     for name in _INTS:
         if name in entry:
             _int(entry[name])
+    values = dict(entry)
     for name in _LISTS:
         value = entry[name]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        if type(value) is not list or (value and set(map(type, value)) != {str}):
             raise ValueError(f"card field {name!r} is not a list of strings")
-    card = LockedCard(**{**entry, **{name: tuple(entry[name]) for name in _LISTS}})
-    return card if keep_fields else replace(card, fields=None)
+        values[name] = tuple(value)
+    if not keep_fields:
+        values["fields"] = None
+    return LockedCard(**values)
 
 
 _CARDS_OPEN = b', "cards": [\n'
