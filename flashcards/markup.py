@@ -161,10 +161,18 @@ def inline_tokens(text: str) -> tuple[Token, ...]:
     as extractors ask about the same fragment several times)."""
     found = _INLINE.get(text)
     if found is None:
-        parsed = markdown().parseInline(text)
-        found = tuple(parsed[0].children or ()) if parsed else ()
+        if not _MARKUP.search(text):  # plain text: one text token, no parsing needed
+            found = (Token("text", "", 0, content=text),) if text else ()
+        else:
+            parsed = markdown().parseInline(text)
+            found = tuple(parsed[0].children or ()) if parsed else ()
         _remember(text, found)
     return found
+
+
+# Characters that can start inline Markdown (or HTML, an entity, math, a
+# line break): text without any of them parses to itself.
+_MARKUP = re.compile(r"[\\`*_\[\]!<>&~$\n\r\x00]")
 
 
 def start_note(tokens: Sequence[Token]) -> None:
@@ -215,6 +223,8 @@ _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 def strong_spans(text: str) -> list[str]:
     """Plain text of each bold phrase in inline Markdown, in order."""
+    if "*" not in text and "_" not in text:
+        return []  # bold is written ** or __
     spans: list[str] = []
     depth = 0
     current: list[str] = []
