@@ -170,7 +170,7 @@ def card_tags(draft: _Draft, config: Config) -> tuple[str, ...]:
     found = [
         _prefixed(t.kind, fact.kind.value),
         tags.topic(fact.origin.title, fact.origin.headings, t.topic),
-        _prefixed(t.source, str(PurePosixPath(fact.origin.path).with_suffix(""))),
+        _source_tag(t.source, fact.origin.path),
         _prefixed(t.priority, draft.signals.level.tag) if draft.signals.level.tag else "",
         *(_prefixed(t.mark, mark) for mark in draft.signals.marks),
         *(tags.user_tag(own, t.user) for own in draft.own_tags),
@@ -180,6 +180,11 @@ def card_tags(draft: _Draft, config: Config) -> tuple[str, ...]:
         if tag:
             unique.setdefault(tag.casefold(), tag)  # Anki folds tag case
     return tuple(unique.values())
+
+
+@functools.lru_cache(maxsize=4096)
+def _source_tag(prefix: str, path: str) -> str:
+    return _prefixed(prefix, str(PurePosixPath(path).with_suffix("")))
 
 
 @functools.lru_cache(maxsize=4096)  # the same few tags on every card of a note

@@ -90,22 +90,35 @@ def matcher(settings: PrioritySettings) -> Matcher:
 
 def assess(fact: Fact, m: Matcher, declared: str = "") -> Signals:
     """The signals for one fact: front matter ``declared`` level, title, headings, markers."""
-    scopes: list[str | list[str]] = [fact.origin.title, *fact.origin.headings, markers(fact)]
-    level = _declared(declared)
-    marks: set[str] = set()
-    for scope in scopes:
-        texts = [scope] if isinstance(scope, str) else scope
-        found = [lv for lv in (m.level_of(t) for t in texts) if lv is not None]
-        for text in texts:
-            marks |= m.marks_of(text)
-        if not found:
-            continue
-        strongest = max(found)
-        if strongest is Level.LOW or level is Level.LOW:
-            level = strongest
-        else:
-            level = max(level, strongest)
+    declared = declared if isinstance(declared, str) else ""  # (front matter may hold anything)
+    level, marks = _where(m, declared, (fact.origin.title, *fact.origin.headings))
+    level, found = _narrow(m, level, markers(fact))
+    marks = marks | found
     return Signals(level, tuple(n for n in MARK_NAMES if n in marks))
+
+
+@functools.lru_cache(maxsize=4096)  # every fact of a section is in the same place
+def _where(m: Matcher, declared: str, scopes: tuple[str, ...]) -> tuple[Level, frozenset[str]]:
+    """The level and marks of the place a fact is in: declared, then title and each heading."""
+    level, marks = _declared(declared), frozenset[str]()
+    for scope in scopes:
+        level, found = _narrow(m, level, [scope])
+        marks |= found
+    return level, marks
+
+
+def _narrow(m: Matcher, level: Level, texts: Sequence[str]) -> tuple[Level, frozenset[str]]:
+    """The level once the narrower scope ``texts`` is read, and the marks in it.
+    A scope's strongest word wins over a wider scope's, except that LOW
+    (and a LOW before it) always takes the scope's own level."""
+    found = [lv for lv in (m.level_of(t) for t in texts) if lv is not None]
+    marks = frozenset().union(*(m.marks_of(t) for t in texts))
+    if not found:
+        return level, marks
+    strongest = max(found)
+    if strongest is Level.LOW or level is Level.LOW:
+        return strongest, marks
+    return max(level, strongest), marks
 
 
 def due_order(levels: Sequence[Level], order: str) -> list[int]:
@@ -153,14 +166,22 @@ def markers(fact: Fact) -> list[str]:
         if "{{c" in source:
             for m in _CLOZE.finditer(source):
                 found.append(_plain(m.group(1)))
-        for line in _BLOCK.split(source) if tagged else (source,):
-            text = _plain(line)
-            label = _LABEL.match(text)
-            if label:
-                found.append(label.group(1))
+        for text in _lines(source) if tagged else (_plain(source),):
+            if ":" in text or "：" in text:
+                label = _LABEL.match(text)
+                if label:
+                    found.append(label.group(1))
             for m in _BRACKETED.finditer(text):
                 found.append(next(g for g in m.groups() if g is not None))
     return [f.strip() for f in found if f.strip() and len(f.strip()) <= MAX_MARKER]
+
+
+def _lines(source: str) -> list[str]:
+    """The plain text between block-level tags (one pass over the whole field,
+    unless a separator turns up in the text itself)."""
+    flat, breaks = _BLOCK.subn("\x1e", source)
+    lines = _plain(flat).split("\x1e")
+    return lines if len(lines) == breaks + 1 else [_plain(line) for line in _BLOCK.split(source)]
 
 
 def _plain(fragment: str) -> str:

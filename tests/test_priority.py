@@ -109,6 +109,7 @@ def test_front_matter_priority_is_the_outermost_scope() -> None:
     assert assess(_fact(("A",)), m, declared="high").level is Level.HIGH
     assert assess(_fact(("选学",)), m, declared="high").level is Level.LOW
     assert assess(_fact(("A",)), m, declared="nonsense").level is Level.NORMAL
+    assert assess(_fact(("A",)), m, declared=["high"]).level is Level.NORMAL  # type: ignore[arg-type]  (YAML may say anything)
 
 
 def test_markers_are_short_phrases_only() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -49,6 +50,7 @@ def heading_matches(section: Section, pattern: re.Pattern[str]) -> bool:
     return any(pattern.search(h) for h in section.path)
 
 
+@functools.lru_cache(maxsize=16384)  # identities ask for the same headings again and again
 def normalise_key(text: str) -> str:
     """A key that ignores case, width, spacing, bold and trailing punctuation."""
     import unicodedata

@@ -97,7 +97,7 @@ def _paragraph(state: _State, section: Section, para: Paragraph, following: Bloc
         state.used.add(following.line)
         _list(state, section, following, markup.plain_text(text), summary, parent="")
         return
-    _statement(state, section, para.line, text, "", summary, parent="")
+    _statement(state, section, para.line, text, (), summary, parent="")
 
 
 def _list(state: _State, section: Section, block: ListBlock, lead: str, summary: bool, parent: str) -> None:
@@ -124,9 +124,9 @@ def _item(state: _State, section: Section, item: ListItem, summary: bool, parent
     nested = [b for b in item.children if isinstance(b, ListBlock)]
     if label and not label[1] and nested:
         state.used.add(item.line)
-        _definition(state, section, item.line, label[0], "".join(b.html for b in nested), parent)
+        _definition(state, section, item.line, label[0], _html(tuple(nested)), parent)
         return
-    if text and _statement(state, section, item.line, text, "".join(b.html for b in item.children), summary, parent):
+    if text and _statement(state, section, item.line, text, item.children, summary, parent):
         state.used.add(item.line)
     lead = markup.plain_text(text) if text.endswith(tuple(markup.COLONS)) else ""
     for child in nested:
@@ -137,17 +137,20 @@ def _label(item: ListItem) -> tuple[str, str] | None:
     return markup.split_label(item.text) if item.text else None
 
 
-def _statement(state: _State, section: Section, line: int, text: str, extra: str, summary: bool, parent: str) -> bool:
-    """A definition or a key statement; returns whether it made a fact."""
+def _statement(
+    state: _State, section: Section, line: int, text: str, below: tuple[Block, ...], summary: bool, parent: str
+) -> bool:
+    """A definition or a key statement (``below`` it: blocks shown with the
+    answer); returns whether it made a fact."""
     label = markup.split_label(text)
     if label and label[1]:
         term, body = label
         if markup.strong_spans(body) or (summary and _quoted(body) != body):
             cloze, _ = markup.cloze_html(_quoted(body) if not markup.strong_spans(body) else body)
             html = f"<b>{markup.escape(term)}</b>：{cloze}" if state.chinese else f"<b>{markup.escape(term)}</b>: {cloze}"
-            _add(state, section, line, Kind.MEMORY, key=_join(parent, term), text=html, extra=extra)
+            _add(state, section, line, Kind.MEMORY, key=_join(parent, term), text=html, extra=_html(below))
         else:
-            _definition(state, section, line, term, markup.inline_html(body) + extra, parent)
+            _definition(state, section, line, term, markup.inline_html(body) + _html(below), parent)
         return True
     if text.endswith(tuple(markup.COLONS)) and not markup.strong_spans(text):
         return False  # a lead-in line, not a statement
@@ -157,8 +160,12 @@ def _statement(state: _State, section: Section, line: int, text: str, extra: str
     cloze, count = markup.cloze_html(source)
     if not count:
         return False
-    _add(state, section, line, Kind.MEMORY, key=_join(parent, _visible(source)), text=cloze, extra=extra)
+    _add(state, section, line, Kind.MEMORY, key=_join(parent, _visible(source)), text=cloze, extra=_html(below))
     return True
+
+
+def _html(blocks: tuple[Block, ...]) -> str:
+    return "".join(b.html for b in blocks)
 
 
 def _definition(state: _State, section: Section, line: int, term: str, answer_html: str, parent: str) -> None:
