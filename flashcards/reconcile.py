@@ -18,7 +18,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from dataclasses import fields as dataclass_fields
 
 from flashcards.cards import guid_for
 from flashcards.lockfile import Lock, LockedCard
@@ -150,8 +149,10 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
             shipped = replace(shipped, fields=_with_source(shipped.fields, old.source))
             shipped_source = old.source
         notes.append(PackagedNote(shipped, tags, mod))
-        entry = _entry(shipped, tags, digest, mod, shipped_source)
-        entries.append(old if _same_entry(entry, old) else entry)  # (old: the lock copies its line as read)
+        if old is not None and _says_the_same(old, shipped, tags, digest, mod, shipped_source):
+            entries.append(old)  # (the same object: the lock copies its line as read)
+        else:
+            entries.append(_entry(shipped, tags, digest, mod, shipped_source))
         changes.append(Change(status, card.label, source, guid, detail))
 
     for old in kept:
@@ -187,15 +188,15 @@ def _entry(card: Card, tags: tuple[str, ...], digest: str, mod: int, source: str
     )
 
 
-def _same_entry(entry: LockedCard, old: LockedCard | None) -> bool:
-    """Whether a new lock entry says what the old one did. Fields need no
-    comparing: the same content hash and source line mean the same fields."""
-    return old is not None and all(
-        getattr(entry, name) == getattr(old, name) for name in _ENTRY_NAMES
-    ) and (old.fields is None or old.fields == entry.fields)
-
-
-_ENTRY_NAMES = tuple(f.name for f in dataclass_fields(LockedCard) if f.name != "fields")
+def _says_the_same(old: LockedCard, card: Card, tags: tuple[str, ...], digest: str, mod: int, source: str) -> bool:
+    """Whether the lock entry for ``card`` would say what ``old`` does. Fields
+    need no comparing: the same content hash and Source line mean the same fields."""
+    return (
+        old.hash == digest and old.mod == mod and old.source == source and old.guid == card.guid
+        and old.identity == card.identity and old.kind == card.kind.value and old.deck == card.deck
+        and old.label == card.label and old.tags == tags and not old.removed
+        and (old.fields is None or old.fields == card.fields)
+    )
 
 
 def _with_source(fields: tuple[str, ...], source: str) -> tuple[str, ...]:
