@@ -112,3 +112,18 @@ def test_an_up_to_date_build_repeats_its_warnings_and_strict_still_fails(tmp_pat
     assert "image not found" in str(again.warnings[0])
     with pytest.raises(StrictModeError):
         run_build(vault, tmp_path / "out", now=NOW + 2, strict=True)
+
+
+def test_a_changed_setting_or_a_dry_run_reads_the_notes_again(tmp_path: Path) -> None:
+    from flashcards.config import Config, TagSettings
+
+    generate(tmp_path / "notes", 2)
+    out = tmp_path / "out"
+    run_build(tmp_path / "notes", out, now=NOW)
+    assert run_build(tmp_path / "notes", out, now=NOW).up_to_date
+    assert not run_build(tmp_path / "notes", out, now=NOW, dry_run=True).up_to_date
+    other = Config(tags=TagSettings(kind="type"))
+    rebuilt = run_build(tmp_path / "notes", out, now=NOW + 1, config=other)
+    assert not rebuilt.up_to_date and rebuilt.written
+    assert all(any(t.startswith("type::") for t in c.tags) for c in rebuilt.cards)
+    assert run_build(tmp_path / "notes", out, now=NOW + 2, config=other).up_to_date
