@@ -48,11 +48,7 @@ def code_version() -> str:
 
 def load(cache_dir: Path, name: str) -> object | None:
     """The object stored under ``name``, or None (missing or damaged: recompute)."""
-    try:
-        with open(cache_dir / f"{name}.pickle", "rb") as fh:
-            return pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return None
+    return read(cache_dir / f"{name}.pickle")
 
 
 def pack(value: object) -> bytes:
@@ -62,11 +58,37 @@ def pack(value: object) -> bytes:
 
 def store(cache_dir: Path, name: str, packed: bytes) -> None:
     """Store a value :func:`pack` made under ``name``."""
+    write(cache_dir / f"{name}.pickle", packed)
+
+
+def read(path: Path) -> object | None:
+    """The object :func:`pack` wrote to ``path``, or None (missing or damaged)."""
     try:
-        # Not flushed to disk: after a power cut a damaged entry is recomputed.
-        atomic.write_atomic(cache_dir / f"{name}.pickle", packed, durable=False)
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+
+
+def write(path: Path, data: bytes) -> None:
+    """Write a cache file. Not flushed to disk: after a power cut a damaged
+    file is recomputed; one that cannot be written only makes the next build slower."""
+    try:
+        atomic.write_atomic(path, data, durable=False)
     except OutputError:
-        pass  # a cache that cannot be written only makes the next build slower
+        pass
+
+
+Signature = tuple[int, int, int] | None
+"""A file's size, modification time and inode; None when it does not exist."""
+
+
+def signature(path: Path) -> Signature:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 def prune(cache_dir: Path, keep: set[str]) -> None:
@@ -94,16 +116,7 @@ class DeckState:
 
     def holds(self, fingerprint: str) -> bool:
         """Whether the deck on disk is the one built from ``fingerprint``."""
-        try:
-            recorded = self.path.read_text(encoding="utf-8").split()
-            stat = self.deck.stat()
-        except OSError:
-            return False
-        return recorded == [fingerprint, str(stat.st_size), str(stat.st_mtime_ns)]
+        return read(self.path) == (fingerprint, signature(self.deck))
 
     def record(self, fingerprint: str) -> None:
-        try:
-            stat = self.deck.stat()
-            atomic.write_atomic(self.path, f"{fingerprint} {stat.st_size} {stat.st_mtime_ns}\n".encode())
-        except (OSError, OutputError):
-            pass  # only the next build's shortcut is lost
+        write(self.path, pack((fingerprint, signature(self.deck))))

@@ -130,6 +130,11 @@ def source_text(fact: Fact) -> str:
     return f"{fact.origin.path}:{fact.origin.line}"
 
 
+def source_field(source: str) -> str:
+    """The Source field showing ``path:line``."""
+    return markup.escape(source)
+
+
 def _lang(fact: Fact) -> str:
     sample = fact.front + fact.text + fact.origin.title
     return "zh-Hans" if markup.has_cjk(sample) else "en"
@@ -140,7 +145,7 @@ def _card(draft: _Draft, due: int, config: Config) -> Card:
     nt = note_type(fact)
     common = {
         "Context": context_html(fact),
-        "Source": markup.escape(source_text(fact)),
+        "Source": source_field(source_text(fact)),
         "Extra": fact.extra,
         "Lang": _lang(fact),
     }

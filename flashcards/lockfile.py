@@ -13,6 +13,7 @@ import json
 from dataclasses import MISSING, dataclass, field, fields
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
@@ -78,11 +79,12 @@ class Lock:
             return card.fields
         return tuple(orjson.loads(self.line_of(card))["fields"])
 
-    def line_of(self, card: LockedCard) -> bytes:
-        """The card's line as read (the JSON object, without the comma)."""
+    def line_of(self, card: LockedCard, opened: BinaryIO | None = None) -> bytes:
+        """The card's line as read (the JSON object, without the comma), from
+        the file or from ``opened``, the same file already open."""
         start, end = self.lines[card.guid]
         assert self.path is not None
-        with open(self.path, "rb") as fh:
+        with contextlib.nullcontext(opened) if opened else open(self.path, "rb") as fh:
             fh.seek(start)
             return fh.read(end - start)
 
@@ -174,10 +176,10 @@ def _by_line(path: Path) -> tuple[dict, dict[str, tuple[int, int]]] | None:
                 if line == b"]}\n":
                     ended = True
                     break
-                body = line[:-2] if line.endswith(b",\n") else line.rstrip(b"\n")
                 if line == b"\n" and not cards:  # no cards at all
                     offset += len(line)
                     continue
+                body = line[:-2] if line.endswith(b",\n") else line.rstrip(b"\n")
                 card = _card(orjson.loads(body), keep_fields=False)
                 lines[card.guid] = (offset, offset + len(body))
                 cards.append(card)
@@ -234,9 +236,7 @@ def _pieces(lock: Lock, loaded: Lock | None) -> Iterator[bytes]:
         for i, card in enumerate(cards):
             if card.fields is None:  # exactly as read: its line, copied
                 assert old is not None and loaded is not None, "a card without its fields comes from the lock loaded"
-                start, end = loaded.lines[card.guid]
-                old.seek(start)
-                line = old.read(end - start)
+                line = loaded.line_of(card, old)
             else:  # orjson writes a dataclass as the object of its fields
                 line = orjson.dumps(card, option=orjson.OPT_SORT_KEYS)
             yield (b",\n" if i else b"") + line

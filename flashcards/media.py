@@ -75,8 +75,9 @@ def _load(src: str, folder: Path, root: Path, looked_at: set[Path]) -> MediaFile
         return f"image {shown} left out: only image files inside the notes folder are packaged"
     if scheme or target.startswith(("/", "\\")):
         return f"image {shown} left out: absolute paths are not packaged (use a path relative to the note)"
-    looked_at.add(folder / target.replace("\\", "/"))
-    path = (folder / target.replace("\\", "/")).resolve()
+    candidate = folder / target.replace("\\", "/")
+    looked_at.add(candidate)
+    path = candidate.resolve()
     if not path.is_relative_to(root):
         return f"image {shown} left out: it is outside the notes folder {root}"
     if not path.is_file():

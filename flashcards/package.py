@@ -154,7 +154,6 @@ def write_package(path: Path, contents: Contents) -> bool:
     return True
 
 
-
 def _write_db(
     cursor: sqlite3.Cursor,
     decks: dict[str, genanki.Deck],

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from flashcards.cards import guid_for
+from flashcards.cards import guid_for, source_field
 from flashcards.lockfile import Lock, LockedCard
-from flashcards.markup import escape
 from flashcards.model import Card, Kind, Origin
 from flashcards.notetypes import BASIC, CLOZE, NOTE_TYPES
 from flashcards.package import PackagedNote, model_definition
@@ -200,8 +200,8 @@ def _says_the_same(old: LockedCard, card: Card, tags: tuple[str, ...], digest: s
 
 
 def _with_source(fields: tuple[str, ...], source: str) -> tuple[str, ...]:
-    """Fields with another ``path:line`` in Source (as cards.make it)."""
-    return (*fields[:_SOURCE], escape(source), *fields[_SOURCE + 1 :])
+    """Fields with another ``path:line`` in Source."""
+    return (*fields[:_SOURCE], source_field(source), *fields[_SOURCE + 1 :])
 
 
 def _ghost(old: LockedCard, lock: Lock) -> Card:
@@ -280,13 +280,15 @@ def _match_moved(
         if o.guid not in taken:
             p = parts[o.guid]
             pool[(p[0], p[2])].append(o)
+    old_text = functools.cache(lambda o: _text(fields_of(o)))  # (an old card's fields may be read from the lock file)
     for card in new:
         if card.identity in matches:
             continue
         p = _parts(card.identity)
         candidates = [o for o in pool.get((p[0], p[2]), []) if o.guid not in taken]
+        text = _text(card.fields)
         scored = sorted(
-            ((_similarity(card.fields, fields_of(o)), o) for o in candidates), key=lambda s: (-s[0], s[1].identity)
+            ((_similarity(text, old_text(o)), o) for o in candidates), key=lambda s: (-s[0], s[1].identity)
         )
         if not scored or scored[0][0] < SIMILAR:
             continue
@@ -338,8 +340,7 @@ def _moved(p: Parts, renamed_files: dict[str, str]) -> Parts:
     return (renamed_files.get(p[0], p[0]), p[1], p[2], p[3])
 
 
-def _similarity(new: Sequence[str], old: Sequence[str]) -> float:
-    a, b = _text(new), _text(old)
+def _similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)

@@ -16,17 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flashcards import atomic
-from flashcards.errors import OutputError
+from flashcards.cache import Signature, pack, read, signature, write
 from flashcards.model import Diagnostic, Kind
-
-Signature = tuple[int, int, int] | None
-"""A file's size, modification time and inode; None when it does not exist."""
 
 
 @dataclass(frozen=True)
@@ -55,14 +50,6 @@ def inputs_digest(root: Path, config_repr: str, notes: Sequence[tuple[str, str]]
     return digest.hexdigest()
 
 
-def signature(path: Path) -> Signature:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-
 class UpToDate:
     """The record of the last build into one deck (kept in the build cache)."""
 
@@ -72,11 +59,7 @@ class UpToDate:
     def check(self, inputs: str) -> Outcome | None:
         """The recorded outcome if the inputs, and every file the last build
         read or wrote, are as they were; else None."""
-        try:
-            with open(self.path, "rb") as fh:
-                record = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            return None
+        record = read(self.path)
         if not isinstance(record, _Record) or record.inputs != inputs:
             return None
         if any(signature(Path(name)) != sig for name, sig in record.files):
@@ -86,11 +69,7 @@ class UpToDate:
     def record(self, inputs: str, files: Iterable[Path], outcome: Outcome) -> None:
         """Remember a build whose rebuild would change nothing; ``files`` are the
         lock, the deck and the images it looked for (written last, after them)."""
-        record = _Record(inputs, tuple((str(p), signature(p)) for p in sorted(set(files))), outcome)
-        try:
-            atomic.write_atomic(self.path, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-        except OutputError:
-            pass  # only the next build's shortcut is lost
+        write(self.path, pack(_Record(inputs, tuple((str(p), signature(p)) for p in sorted(set(files))), outcome)))
 
     def forget(self) -> None:
         try:
