@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flashcards import atomic, buildlock, lockfile, media
+from flashcards import atomic, buildlock, lockfile, media, patching
 from flashcards.cache import DeckState, cache_dir_for
 from flashcards.cards import NoteCards, in_order
 from flashcards.config import Config
@@ -27,7 +27,7 @@ from flashcards.package import Contents, MediaFile, write_package
 from flashcards.progress import QUIET, WORTH_SHOWING, Progress
 from flashcards.reading import NoteFile, UnreadableNote, find_notes, read_bytes
 from flashcards.reconcile import Change, Plan, Status, reconcile
-from flashcards.uptodate import Outcome, UpToDate, inputs_digest
+from flashcards.uptodate import Outcome, UpToDate, inputs_of
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class BuildResult:
     notes_root: Path
     files: tuple[str, ...]
     cards: tuple[Card, ...]
-    """Every card built; empty when the build was :attr:`up_to_date`."""
+    """Every card built; empty when the build was :attr:`up_to_date` or :attr:`patched`."""
     plan: Plan
     warnings: tuple[Diagnostic, ...]
     encodings: tuple[tuple[str, str], ...]
@@ -69,6 +69,10 @@ class BuildResult:
     up_to_date: bool = False
     """Nothing the deck is built from changed since the last build, so
     nothing was read again: ``plan`` then only counts the deck's cards as unchanged."""
+    patched: bool = False
+    """Only what some cards say changed, so the last deck was patched (see
+    :mod:`flashcards.patching`): ``plan`` lists the edited notes' cards and
+    counts the others as unchanged."""
 
     def cards_by_kind(self) -> dict[Kind, int]:
         return dict(self.kinds)
@@ -111,12 +115,23 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
     lock_path = lockfile.lock_path(root)
     deck_path = options.output / f"{_slug(config.deck.root)}.apkg"
     record = UpToDate(cache_dir, deck_path) if cache_dir is not None and not options.rebuild_ids else None
-    inputs = inputs_digest(root, repr(config), [(n.rel, k) for (n, _), k in zip(read, keys, strict=True)])
-    if record is not None and not unread:
+    inputs = inputs_of(root, repr(config), [(n.rel, k) for (n, _), k in zip(read, keys, strict=True)])
+    if record is not None and cache_dir is not None and not unread:
         with buildlock.exclusive(root):
             outcome = record.check(inputs)
-        if outcome is not None:
-            return _unchanged(options, root, files, outcome, deck_path, lock_path)
+            if outcome is not None:
+                return _without_cards(options, root, files, outcome, (), deck_path, lock_path, up_to_date=True)
+            edits = record.edited(inputs)
+            patch = edits and patching.prepare(read, keys, edits, config, cache_dir, lock_path, now)
+            if patch:
+                if options.strict and patch.outcome.warnings:
+                    raise StrictModeError(_strict_message([str(w) for w in patch.outcome.warnings]))
+                written = patching.apply(patch, cache_dir, deck_path, lock_path, record, inputs)
+                if written is not None:
+                    return _without_cards(
+                        options, root, files, patch.outcome, patch.changes, deck_path, lock_path,
+                        written=written, patched=True,
+                    )
 
     processed = process_notes(read, keys, config, cache_dir, options.jobs or os.cpu_count() or 1, progress)
     if len(processed.fresh) >= WORTH_SHOWING:
@@ -171,12 +186,17 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
             )
             state = DeckState(cache_dir, deck_path) if cache_dir is not None else None
             wanted = contents.fingerprint() if state is not None else ""
+            shipped = None
             if state is None or not state.holds(wanted):
-                written = write_package(deck_path, contents)
+                if state is not None:
+                    state.forget()
+                shipped = write_package(deck_path, contents, keep=state.database if state is not None else None)
+                written = shipped.changed
             lockfile.save(lock_path, plan.lock, loaded=lock)
             if state is not None:
                 processed.save(state.cache_dir)
-                state.record(wanted)
+                if shipped is not None:
+                    state.record(wanted, shipped.pieces)
             if record is not None:
                 if unread or plan.count(Status.REMOVED):
                     record.forget()  # the next build still has something to do
@@ -197,25 +217,37 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
     )
 
 
-def _unchanged(
-    options: BuildOptions, root: Path, files: list[NoteFile], outcome: Outcome, deck_path: Path, lock_path: Path
+def _without_cards(
+    options: BuildOptions,
+    root: Path,
+    files: list[NoteFile],
+    outcome: Outcome,
+    changes: tuple[Change, ...],
+    deck_path: Path,
+    lock_path: Path,
+    written: bool = False,
+    up_to_date: bool = False,
+    patched: bool = False,
 ) -> BuildResult:
-    """The result of a build that found everything as the last build left it."""
+    """The result of a build that read none or few of the notes: ``outcome``
+    says what the deck holds, ``changes`` what changed (every other card is unchanged)."""
     if options.strict and outcome.warnings:
         raise StrictModeError(_strict_message([str(w) for w in outcome.warnings]))
-    unchanged = tuple(Change(Status.UNCHANGED, "", "", "") for _ in range(sum(n for _, n in outcome.kinds)))
+    others = sum(n for _, n in outcome.kinds) - len(changes)
+    unchanged = tuple(Change(Status.UNCHANGED, "", "", "") for _ in range(others))
     return BuildResult(
         notes_root=root,
         files=tuple(n.rel for n in files),
         cards=(),
-        plan=Plan(notes=(), lock=None, changes=unchanged, warnings=(), model_mods={}),
+        plan=Plan(notes=(), lock=None, changes=changes + unchanged, warnings=(), model_mods={}),
         warnings=outcome.warnings,
         encodings=outcome.encodings,
         deck_path=deck_path,
         lock_path=lock_path,
-        written=False,
+        written=written,
         kinds=outcome.kinds,
-        up_to_date=True,
+        up_to_date=up_to_date,
+        patched=patched,
     )
 
 

@@ -79,6 +79,14 @@ def write(path: Path, data: bytes) -> None:
         pass
 
 
+def remove(path: Path) -> None:
+    """Delete a cache file, if it is there."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
 Signature = tuple[int, int, int] | None
 """A file's size, modification time and inode; None when it does not exist."""
 
@@ -99,24 +107,47 @@ def prune(cache_dir: Path, keep: set[str]) -> None:
         return
     for entry in entries:
         if entry.name.endswith(".pickle") and entry.name[: -len(".pickle")] not in keep:
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
+            remove(Path(entry.path))
 
 
 class DeckState:
-    """What the last build wrote to a deck file, so an unchanged deck is not
-    built again just to find it has the same bytes."""
+    """What the last build wrote to a deck file: a fingerprint of its
+    contents, so an unchanged deck is not built again just to find it has
+    the same bytes; and the database it kept and where the file's deflated
+    pieces are, so a rebuild after an edit can patch the deck
+    (:func:`flashcards.package.patch_package`). Trusted only while the deck
+    and the database are as that build left them."""
 
     def __init__(self, cache_dir: Path, deck: Path) -> None:
         self.cache_dir = cache_dir
         self.path = cache_dir / f"{deck.name}.state"
         self.deck = deck
+        self.database = cache_dir / f"{deck.name}.anki2"
 
     def holds(self, fingerprint: str) -> bool:
         """Whether the deck on disk is the one built from ``fingerprint``."""
-        return read(self.path) == (fingerprint, signature(self.deck))
+        state = self._read()
+        return state is not None and state[0] == fingerprint
 
-    def record(self, fingerprint: str) -> None:
-        write(self.path, pack((fingerprint, signature(self.deck))))
+    def pieces(self) -> tuple | None:
+        """The deck's deflated pieces, if its database is kept and both are as written."""
+        state = self._read()
+        return state[1] if state is not None else None
+
+    def record(self, fingerprint: str | None, pieces: tuple | None) -> None:
+        """Record the deck just written (``fingerprint`` None: not known;
+        ``pieces`` None: its database was not kept)."""
+        write(self.path, pack((fingerprint, pieces, signature(self.deck), signature(self.database))))
+
+    def forget(self) -> None:
+        """Before changing the deck or its database."""
+        remove(self.path)
+
+    def _read(self) -> tuple | None:
+        found = read(self.path)
+        if not isinstance(found, tuple) or len(found) != 4:
+            return None
+        fingerprint, pieces, deck, database = found
+        if deck != signature(self.deck) or database != signature(self.database):
+            return None
+        return fingerprint, pieces

@@ -8,10 +8,11 @@ so diffs stay readable.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import json
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -234,13 +235,81 @@ def _pieces(lock: Lock, loaded: Lock | None) -> Iterator[bytes]:
     cards = sorted(lock.cards, key=lambda c: (c.identity, c.guid))
     with open(loaded.path, "rb") if loaded and loaded.path else contextlib.nullcontext() as old:
         for i, card in enumerate(cards):
-            if card.fields is None:  # exactly as read: its line, copied
-                assert old is not None and loaded is not None, "a card without its fields comes from the lock loaded"
-                line = loaded.line_of(card, old)
-            else:  # orjson writes a dataclass as the object of its fields
-                line = orjson.dumps(card, option=orjson.OPT_SORT_KEYS)
-            yield (b",\n" if i else b"") + line
+            yield (b",\n" if i else b"") + _line(card, loaded, old)
     yield b"\n]}\n"
+
+
+def _line(card: LockedCard, loaded: Lock | None, opened: BinaryIO | None) -> bytes:
+    if card.fields is None:  # exactly as read: its line, copied
+        assert opened is not None and loaded is not None, "a card without its fields comes from the lock loaded"
+        return loaded.line_of(card, opened)
+    return orjson.dumps(card, option=orjson.OPT_SORT_KEYS)  # a dataclass: the object of its fields
+
+
+# ------------------------------------------------- one note file's cards at a time
+
+
+@dataclass(frozen=True)
+class Block:
+    """One note file's cards in a lock file :func:`save` wrote: sorted by
+    identity, and every identity starting with the file's path, they are
+    one run of lines."""
+
+    lock: Lock
+    """The lock's head with only these cards (their fields left in the file)."""
+    start: int
+    end: int
+    """The run's bytes in the file (start == end: the file has no cards)."""
+
+
+def load_blocks(path: Path, files: Sequence[str]) -> list[Block] | None:
+    """The blocks of ``files`` (note paths) in the lock at ``path``, or None
+    when it is not laid out as :func:`save` writes it."""
+    try:
+        data = path.read_bytes()
+        head_end = data.index(b"\n") + 1
+        if not data[:head_end].endswith(_CARDS_OPEN) or not data.endswith(b"\n]}\n"):
+            return None
+        head = orjson.loads(data[: head_end - len(_CARDS_OPEN)] + b"}")
+        body_end = len(data) - len(b"\n]}\n")
+        starts = [head_end] if body_end > head_end else []
+        while starts and (found := data.find(b",\n", starts[-1], body_end)) >= 0:
+            starts.append(found + 2)
+        ends = [s - 2 for s in starts[1:]] + [body_end]
+
+        def identity(i: int) -> str:
+            return orjson.loads(data[starts[i] : ends[i]])["identity"]
+
+        blocks = []
+        for rel in files:
+            # Identities starting with rel + "\x1f" sort from it to just before rel + "\x20".
+            first = bisect.bisect_left(range(len(starts)), rel + "\x1f", key=identity)
+            last = bisect.bisect_left(range(len(starts)), rel + "\x20", key=identity)
+            cards = tuple(_card(orjson.loads(data[starts[i] : ends[i]]), keep_fields=False) for i in range(first, last))
+            lines = {c.guid: (starts[i], ends[i]) for c, i in zip(cards, range(first, last), strict=True)}
+            note_types = tuple((_int(m), _str(h), _int(t)) for m, h, t in head["note_types"])
+            lock = Lock(created=_int(head["created"]), note_types=note_types, cards=cards, path=path, lines=lines)
+            at = starts[first] if first < len(starts) else body_end
+            blocks.append(Block(lock, at, ends[last - 1] if last > first else at))
+    except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+        return None
+    return blocks
+
+
+def save_blocks(path: Path, changed: Sequence[tuple[Block, Lock]]) -> None:
+    """Write the lock at ``path`` atomically with each block's cards replaced
+    by those of the lock paired with it (the same head, the same note file):
+    the bytes :func:`save` would write for the whole lock."""
+    data = path.read_bytes()
+    pieces, at = [], 0
+    with open(path, "rb") as opened:
+        for block, lock in sorted(changed, key=lambda c: c[0].start):
+            assert (lock.created, lock.note_types) == (block.lock.created, block.lock.note_types)
+            cards = sorted(lock.cards, key=lambda c: (c.identity, c.guid))
+            pieces += [data[at : block.start], b",\n".join(_line(c, block.lock, opened) for c in cards)]
+            at = block.end
+    pieces.append(data[at:])
+    write_atomic(path, pieces)
 
 
 def save(path: Path, lock: Lock, loaded: Lock | None = None) -> None:

@@ -85,7 +85,7 @@ def process_notes(
     program's own code, so nothing stale is ever reused. Nothing is written
     here: the build saves the cache once it has written the deck.
     """
-    results = [_cached(cache_dir, k) if cache_dir else None for k in keys]
+    results = [cached(cache_dir, k) if cache_dir else None for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
     work = [(notes[i][0].rel, notes[i][1], config) for i in todo]
     if len(work) >= WORTH_SHOWING:
@@ -124,7 +124,8 @@ def process_note(rel: str, data: bytes, config: Config) -> NoteResult:
     )
 
 
-def _cached(cache_dir: Path, key: str) -> NoteResult | None:
+def cached(cache_dir: Path, key: str) -> NoteResult | None:
+    """The result stored under ``key``, if any."""
     found = cache.load(cache_dir, key)
     return found if isinstance(found, NoteResult) else None
 

@@ -9,20 +9,29 @@ importer needs and genanki does not do:
 * decks named in the descriptions are written even when empty (the root
   deck), and an optional deck options preset (:mod:`flashcards.preset`)
   is added with every deck pointing at it;
-* the database is written to a temporary file we remove, and zipped with
-  fixed entry dates and deflate (:mod:`flashcards.zipped`), so the same
-  input gives the same bytes;
+* the database is written to a scratch file, copied into its canonical
+  form (``VACUUM INTO``: its bytes depend only on the rows it holds) and
+  zipped with fixed entry dates and deflate (:mod:`flashcards.zipped`), so
+  the same input gives the same bytes;
 * the finished file replaces the old one atomically.
+
+The scratch database can be kept (in the build cache): a rebuild after
+edits that changed only what some cards say then updates those rows in it
+and ships it again (:func:`patch_package`), deflating only the parts of the
+file that changed — the same bytes as writing the whole package anew.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
 import re
+import shutil
 import sqlite3
 import tempfile
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,11 +127,20 @@ class Contents:
         return digest.hexdigest()
 
 
-def write_package(path: Path, contents: Contents) -> bool:
-    """Write ``contents`` to ``path`` as an .apkg, atomically and reproducibly.
+@dataclass(frozen=True)
+class Written:
+    """What writing a package did."""
 
-    Returns False, writing nothing, when ``path`` already holds exactly these bytes.
-    """
+    changed: bool
+    """False when the file already held exactly these bytes (nothing was written)."""
+    pieces: tuple[zipped.Piece, ...] | None
+    """Where the file's deflated pieces are, for :func:`patch_package`
+    (None when its database could not be kept)."""
+
+
+def write_package(path: Path, contents: Contents, keep: Path | None = None) -> Written:
+    """Write ``contents`` to ``path`` as an .apkg, atomically and reproducibly;
+    keep its database as ``keep`` (for :func:`patch_package`) when given."""
     notes, model_mods, first_id = contents.notes, contents.model_mods, contents.first_id
     media, preset = contents.media, contents.preset
     models = {nt.model_id: _Model(nt, model_mods[nt.model_id]) for nt in NOTE_TYPES}
@@ -132,26 +150,107 @@ def write_package(path: Path, contents: Contents) -> bool:
         decks[name] = genanki.Deck(deck_id(name), name, descriptions.get(name, ""))
     # genanki's own write_to_file leaves its temporary database behind. On
     # disk, not in memory: the database is as large as the deck's text.
+    with _scratch(path) as tmp:
+        db = Path(tmp) / "scratch.anki2"
+        conn = sqlite3.connect(db)
+        try:
+            conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to roll back to
+            _write_db(conn.cursor(), decks, models, notes, first_id)
+            if preset is not None:
+                _add_preset(conn, preset, mod=first_id // 1000)
+            conn.commit()
+        finally:
+            conn.close()
+        written = _ship(path, db, media, Path(tmp), known={})
+        return written if keep is not None and _kept(db, keep) else Written(written.changed, None)
+
+
+def _kept(db: Path, keep: Path) -> bool:
+    """Move ``db`` to ``keep``; a database that cannot be kept is not left there stale."""
+    try:
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(db, keep)
+        return True
+    except OSError:
+        with contextlib.suppress(OSError):
+            keep.unlink(missing_ok=True)
+        return False
+
+
+def patch_package(
+    path: Path, database: Path, notes: Sequence[PackagedNote], pieces: Sequence[zipped.Piece]
+) -> Written | None:
+    """Ship ``path`` again with ``notes`` changed in ``database``, the
+    database :func:`write_package` kept for the deck now at ``path``
+    (whose deflated ``pieces`` it reported).
+
+    Only a note's text, tags and ``mod`` can change this way — the same
+    note, cards and deck as before. Returns None, changing nothing, when
+    a note is not in the database with the same cards.
+    """
+    conn = sqlite3.connect(database)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")
+        guids = [n.card.guid for n in notes]
+        ids = dict(_in_chunks(conn, "SELECT guid, id FROM notes WHERE guid IN ({})", guids))
+        if len(ids) != len(guids):
+            return None
+        ords: dict[int, list[int]] = {}
+        for nid, ord_ in _in_chunks(conn, "SELECT nid, ord FROM cards WHERE nid IN ({}) ORDER BY nid, ord",
+                                    list(ids.values())):
+            ords.setdefault(nid, []).append(ord_)
+        if any(ords.get(ids[n.card.guid]) != card_ords(note_type(n.card), n.card.fields) for n in notes):
+            return None
+        with zipfile.ZipFile(path) as old:
+            index = json.loads(old.read("media"))
+            media = [MediaFile(index[str(i)], old.read(str(i))) for i in range(len(index))]
+        known = zipped.known_pieces(path.read_bytes(), pieces)
+        conn.executemany(
+            "UPDATE notes SET mod = ?, tags = ?, flds = ?, sfld = ? WHERE id = ?",
+            [(*_note_values(n)[1:], ids[n.card.guid]) for n in notes],
+        )
+        conn.executemany("UPDATE cards SET mod = ? WHERE nid = ?", [(n.mod, ids[n.card.guid]) for n in notes])
+        conn.commit()
+    except (OSError, sqlite3.Error, zipfile.BadZipFile, KeyError, ValueError):
+        return None  # the kept files are not what they should be: build the whole package
+    finally:
+        conn.close()
+    with _scratch(path) as tmp:
+        return _ship(path, database, media, Path(tmp), known)
+
+
+def _in_chunks(conn: sqlite3.Connection, query: str, values: Sequence) -> Iterator[tuple]:
+    """Rows of ``query`` over ``values`` (an IN list), within SQLite's limit on parameters."""
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        yield from conn.execute(query.format(",".join("?" * len(chunk))), chunk)
+
+
+@contextlib.contextmanager
+def _scratch(path: Path) -> Iterator[str]:
+    """A scratch folder; a full disk or an unwritable temporary folder is an OutputError."""
     try:
         with tempfile.TemporaryDirectory(prefix="flashcards-") as tmp:
-            db = Path(tmp) / "collection.anki2"
-            conn = sqlite3.connect(db)
-            try:
-                conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to roll back to
-                _write_db(conn.cursor(), decks, models, notes, first_id)
-                if preset is not None:
-                    _add_preset(conn, preset, mod=first_id // 1000)
-                conn.commit()
-            finally:
-                conn.close()
-            data = _zip(db, media)
-    except (OSError, sqlite3.Error) as exc:  # a full disk or an unwritable temporary folder
+            yield tmp
+    except (OSError, sqlite3.Error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise OutputError(f"{path}: cannot build the deck in {tempfile.gettempdir()} ({reason})") from None
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    write_atomic(path, data)
-    return True
+
+
+def _ship(path: Path, db: Path, media: Sequence[MediaFile], tmp: Path, known: dict[bytes, bytes]) -> Written:
+    """Zip ``db`` in its canonical form with ``media`` and write it to ``path``
+    unless it already holds exactly these bytes."""
+    canonical = tmp / "collection.anki2"
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("VACUUM INTO ?", (str(canonical),))
+    finally:
+        conn.close()
+    packed = _zip(canonical, media, known)
+    if path.is_file() and path.read_bytes() == packed.data:
+        return Written(False, packed.pieces)
+    write_atomic(path, packed.data)
+    return Written(True, packed.pieces)
 
 
 def _write_db(
@@ -184,9 +283,8 @@ def _write_db(
 
     def note_rows() -> Iterator[tuple]:
         for note, (nid, _) in zip(notes, card_ids, strict=True):
-            card, tags = note.card, " " + " ".join(note.tags) + " "
-            model_id = note_type(card).model_id
-            yield (nid, card.guid, model_id, note.mod, -1, tags, "\x1f".join(card.fields), card.fields[0], 0, 0, "")
+            guid, mod, tags, flds, sfld = _note_values(note)
+            yield (nid, guid, note_type(note.card).model_id, mod, -1, tags, flds, sfld, 0, 0, "")
 
     def card_rows() -> Iterator[tuple]:
         for note, (nid, cards) in zip(notes, card_ids, strict=True):
@@ -196,6 +294,12 @@ def _write_db(
 
     cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows())
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows())
+
+
+def _note_values(note: PackagedNote) -> tuple[str, int, str, str, str]:
+    """A note row's guid, mod, tags, flds and sfld."""
+    card = note.card
+    return card.guid, note.mod, " " + " ".join(note.tags) + " ", "\x1f".join(card.fields), card.fields[0]
 
 
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::.+?\}\}", re.DOTALL)
@@ -227,10 +331,10 @@ def _add_preset(conn: sqlite3.Connection, preset: PresetSettings, mod: int) -> N
     conn.execute("UPDATE col SET dconf = ?, decks = ?", (json.dumps(dconf), json.dumps(decks)))
 
 
-def _zip(db: Path, media: Sequence[MediaFile]) -> bytes:
+def _zip(db: Path, media: Sequence[MediaFile], known: dict[bytes, bytes]) -> zipped.Archive:
     index = {str(i): m.name for i, m in enumerate(media)}
     return zipped.archive([
         ("collection.anki2", db),
         ("media", json.dumps(index, sort_keys=True).encode()),
         *((str(i), item.data) for i, item in enumerate(media)),
-    ])
+    ], known)

@@ -10,17 +10,19 @@ only give the same bytes, so it reports the recorded summary and stops.
 A build is recorded only when a second one would give the same result: not
 when it shipped removed cards (the next build turns them into tombstones) or
 could not read a note file.
+
+When only some notes changed, the record says which, so that the build can
+try to patch the last deck rather than build it again (:mod:`flashcards.patching`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flashcards.cache import Signature, pack, read, signature, write
+from flashcards.cache import Signature, pack, read, remove, signature, write
 from flashcards.model import Diagnostic, Kind
 
 
@@ -34,20 +36,36 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Inputs:
+    """What a build reads."""
+
+    settings: str
+    """A digest of the notes folder and the configuration."""
+    notes: tuple[tuple[str, str], ...]
+    """Each note's path and content key (which covers this program's code too)."""
+
+
+def inputs_of(root: Path, config_repr: str, notes: Sequence[tuple[str, str]]) -> Inputs:
+    settings = hashlib.sha256(f"{root}\x1e{config_repr}".encode("utf-8", "surrogateescape")).hexdigest()
+    return Inputs(settings, tuple(notes))
+
+
+@dataclass(frozen=True)
+class Edits:
+    """Notes changed since the recorded build, everything else as it was."""
+
+    notes: tuple[tuple[int, str], ...]
+    """(index among the notes read, content key last time) of each changed note."""
+    outcome: Outcome
+    files: tuple[Path, ...]
+    """The lock, the deck and the images the recorded build looked at."""
+
+
+@dataclass(frozen=True)
 class _Record:
-    inputs: str
+    inputs: Inputs
     files: tuple[tuple[str, Signature], ...]
     outcome: Outcome
-
-
-def inputs_digest(root: Path, config_repr: str, notes: Sequence[tuple[str, str]]) -> str:
-    """A digest of what a build reads: the notes folder, the configuration and
-    each note's (path, content key) — content keys already cover this program's code."""
-    digest = hashlib.sha256()
-    for part in (str(root), config_repr, *(f"{rel}\0{key}" for rel, key in notes)):
-        digest.update(part.encode("utf-8", "surrogateescape"))
-        digest.update(b"\x1e")
-    return digest.hexdigest()
 
 
 class UpToDate:
@@ -56,23 +74,34 @@ class UpToDate:
     def __init__(self, cache_dir: Path, deck: Path) -> None:
         self.path = cache_dir / f"{deck.name}.uptodate"
 
-    def check(self, inputs: str) -> Outcome | None:
+    def check(self, inputs: Inputs) -> Outcome | None:
         """The recorded outcome if the inputs, and every file the last build
         read or wrote, are as they were; else None."""
-        record = read(self.path)
-        if not isinstance(record, _Record) or record.inputs != inputs:
-            return None
-        if any(signature(Path(name)) != sig for name, sig in record.files):
-            return None
-        return record.outcome
+        record = self._files_as_they_were()
+        return record.outcome if record is not None and record.inputs == inputs else None
 
-    def record(self, inputs: str, files: Iterable[Path], outcome: Outcome) -> None:
+    def edited(self, inputs: Inputs) -> Edits | None:
+        """Which notes changed, when nothing else did (the same settings, the
+        same note files, the lock, deck and images as they were); else None."""
+        record = self._files_as_they_were()
+        if record is None or record.inputs.settings != inputs.settings:
+            return None
+        old, new = record.inputs.notes, inputs.notes
+        if [rel for rel, _ in old] != [rel for rel, _ in new]:
+            return None
+        changed = tuple((i, was[1]) for i, (was, now) in enumerate(zip(old, new, strict=True)) if was != now)
+        return Edits(changed, record.outcome, tuple(Path(name) for name, _ in record.files))
+
+    def _files_as_they_were(self) -> _Record | None:
+        record = read(self.path)
+        if not isinstance(record, _Record) or any(signature(Path(name)) != sig for name, sig in record.files):
+            return None
+        return record
+
+    def record(self, inputs: Inputs, files: Iterable[Path], outcome: Outcome) -> None:
         """Remember a build whose rebuild would change nothing; ``files`` are the
         lock, the deck and the images it looked for (written last, after them)."""
         write(self.path, pack(_Record(inputs, tuple((str(p), signature(p)) for p in sorted(set(files))), outcome)))
 
     def forget(self) -> None:
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
+        remove(self.path)

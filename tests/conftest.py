@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +40,18 @@ def write_notes(folder: Path, notes: dict[str, str | bytes]) -> Path:
 def run_build(notes: Path, output: Path, now: int | None = None, **options) -> BuildResult:  # noqa: ANN003
     """Build ``notes`` into ``output`` through the library."""
     return build(BuildOptions(sources=(notes,), output=output, **options), now=now)
+
+
+def deck_notes(apkg: Path) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], int]]:
+    """What a package ships: each note's fields, tags and mod, by guid."""
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(apkg) as archive:
+        db = archive.extract("collection.anki2", tmp)
+        conn = sqlite3.connect(db)
+        try:
+            rows = conn.execute("SELECT guid, flds, tags, mod FROM notes").fetchall()
+        finally:
+            conn.close()
+    return {guid: (tuple(flds.split("\x1f")), tuple(tags.split()), mod) for guid, flds, tags, mod in rows}
 
 
 def import_deck(col: Collection, apkg: Path, **options):  # noqa: ANN003, ANN201

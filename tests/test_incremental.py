@@ -11,7 +11,7 @@ from bench.corpus import edit_one, generate
 from flashcards import notes
 from flashcards.errors import StrictModeError
 from flashcards.reconcile import Status
-from tests.conftest import run_build
+from tests.conftest import import_deck, run_build
 
 NOW = 1_790_000_000
 
@@ -127,3 +127,81 @@ def test_a_changed_setting_or_a_dry_run_reads_the_notes_again(tmp_path: Path) ->
     assert not rebuilt.up_to_date and rebuilt.written
     assert all(any(t.startswith("type::") for t in c.tags) for c in rebuilt.cards)
     assert run_build(tmp_path / "notes", out, now=NOW + 2, config=other).up_to_date
+
+
+NET = """# Networking
+
+## Terms
+
+**Subnet**：a smaller network inside a larger one.
+
+**Gateway**：the router that connects a subnet to others.
+
+| Protocol | Port |
+|---|---|
+| HTTP | 80 |
+| SSH | 22 |
+"""
+
+
+def _rewrite(vault: Path, old: str, new: str) -> None:
+    path = vault / "notes" / "net.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_edit_to_what_cards_say_patches_the_last_deck_to_the_bytes_of_a_whole_build(
+    tmp_path: Path, collection
+) -> None:
+    a, b = _twin_vaults(tmp_path, notes.PARALLEL_FROM + 4)
+    for vault in (a, b):
+        (vault / "notes" / "net.md").write_text(NET, encoding="utf-8")
+    run_build(a / "notes", a / "out", now=NOW, jobs=1, cache=False)
+    run_build(b / "notes", b / "out", now=NOW)
+    _same_output(a, b)
+    import_deck(collection, b / "out" / "flashcards.apkg")
+    before = collection.note_count()
+
+    # (edit, patched?, cards updated): each built whole in a, cached in b, at the same moment.
+    steps = [
+        (lambda v: _rewrite(v, "inside a larger one", "carved out of a larger one"), True, 1),
+        (lambda v: _rewrite(v, "| SSH | 22 |", "| SSH | 2222 |"), True, 2),  # both rows show the table
+        (lambda v: edit_one(v / "notes", seed=3), True, 1),  # a generated note
+        (lambda v: _rewrite(v, "# Networking\n", "# Networking\n\n\n"), True, 0),  # cards only moved
+        (lambda v: _rewrite(v, "| Protocol", "**Switch**：forwards frames.\n\n| Protocol"), False, 0),  # a new card
+        (lambda v: _rewrite(v, "## Terms", "## Key terms"), False, 0),  # renamed cards
+        (lambda v: _rewrite(v, "**Gateway**：the router that connects a subnet to others.", ""), False, 0),  # removed
+        (lambda v: _rewrite(v, "carved out of", "within"), False, 0),  # (the removal's tombstone build)
+        (lambda v: _rewrite(v, "frames.", "frames between ports."), True, 1),
+        (lambda v: (v / "out" / ".flashcards-cache" / "flashcards.apkg.anki2").unlink(missing_ok=True), False, 0),
+    ]
+    for step, (edit, patched, updated) in enumerate(steps, start=1):
+        for vault in (a, b):
+            edit(vault)
+        run_build(a / "notes", a / "out", now=NOW + step, jobs=1, cache=False)
+        result = run_build(b / "notes", b / "out", now=NOW + step)
+        assert (step, result.patched) == (step, patched)
+        if patched:
+            assert result.plan.count(Status.UPDATED) == updated and result.written == bool(updated)
+        _same_output(a, b)
+
+    # Anki takes the patched deck as it takes any rebuild: notes updated in place.
+    log = import_deck(collection, b / "out" / "flashcards.apkg")
+    assert collection.note_count() == before + 1 and len(log.new) == 1  # Switch; Gateway's is only tagged removed
+    fields = [collection.get_note(n).fields for n in collection.find_notes("within")]
+    assert len(fields) == 1 and "2222" not in fields[0][1]
+
+
+def test_an_edit_that_adds_a_warning_patches_nothing_under_strict(tmp_path: Path) -> None:
+    vault = tmp_path / "notes"
+    vault.mkdir()
+    (vault / "net.md").write_text(NET, encoding="utf-8")
+    run_build(vault, tmp_path / "out", now=NOW)
+    deck = (tmp_path / "out" / "flashcards.apkg").read_bytes()
+    (vault / "net.md").write_text(NET.replace("inside", "within") + "\n```\nunclosed\n", encoding="utf-8")
+    with pytest.raises(StrictModeError, match="never closed"):
+        run_build(vault, tmp_path / "out", now=NOW + 1, strict=True)
+    assert (tmp_path / "out" / "flashcards.apkg").read_bytes() == deck
+    result = run_build(vault, tmp_path / "out", now=NOW + 2)
+    assert result.patched and result.written and "never closed" in str(result.warnings[0])
+    again = run_build(vault, tmp_path / "out", now=NOW + 3)
+    assert again.up_to_date and again.warnings == result.warnings

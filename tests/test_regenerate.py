@@ -14,7 +14,7 @@ from anki.scheduler.v3 import CardAnswer
 
 from flashcards.notetypes import BASIC
 from flashcards.reconcile import REMOVED_TAG, Status
-from tests.conftest import import_deck, run_build
+from tests.conftest import deck_notes, import_deck, run_build
 
 T0 = 1_790_000_000
 
@@ -231,6 +231,6 @@ def test_a_line_added_above_cards_moves_them_without_updating_them(
     third = run_build(sample_notes, out, now=T0 + 200)
     fourth = run_build(sample_notes, out, now=T0 + 300)
     assert not third.plan.changed and fourth.up_to_date
-    shipped = {n.card.guid: n.card.fields for n in third.plan.notes}
-    assert shipped[note.guid][BASIC.fields.index("Source")] == shown
+    shipped = deck_notes(third.deck_path)
+    assert shipped[note.guid][0][BASIC.fields.index("Source")] == shown
     assert not import_deck(collection, third.deck_path).updated

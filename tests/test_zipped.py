@@ -22,7 +22,7 @@ def _entries() -> list[tuple[str, bytes]]:
 def test_any_zip_reader_gets_back_every_entry() -> None:
     entries = _entries()
     assert len(entries[0][1]) > 3 * zipped.PIECE
-    data = zipped.archive(entries)
+    data = zipped.archive(entries).data
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() is None  # every entry's CRC checks out
         assert [(i.filename, i.compress_type) for i in archive.infolist()] == [
@@ -34,13 +34,33 @@ def test_any_zip_reader_gets_back_every_entry() -> None:
 
 @pytest.mark.parametrize("cores", [1, 2, 5])
 def test_the_bytes_do_not_depend_on_the_number_of_cores(cores: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = zipped.archive(_entries())
+    expected = zipped.archive(_entries()).data
     monkeypatch.setattr(zipped, "_cores", lambda: cores)
-    assert zipped.archive(_entries()) == expected
+    assert zipped.archive(_entries()).data == expected
 
 
 def test_an_entry_read_from_a_file_is_the_same_as_from_memory(tmp_path: Path) -> None:
     entries = _entries()
     for name, data in entries:
         (tmp_path / name).write_bytes(data)
-    assert zipped.archive([(name, tmp_path / name) for name, _ in entries]) == zipped.archive(entries)
+    assert zipped.archive([(name, tmp_path / name) for name, _ in entries]).data == zipped.archive(entries).data
+
+
+def test_known_pieces_are_reused_and_give_the_bytes_of_deflating_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    entries = _entries()
+    first = zipped.archive(entries)
+    name, data = entries[0]
+    middle = 2 * zipped.PIECE + 10
+    changed = [(name, data[:middle] + b"edited" + data[middle + 6 :]), *entries[1:]]
+    deflated = []
+    real = zipped.zlib.compressobj
+    monkeypatch.setattr(zipped.zlib, "compressobj", lambda *a: deflated.append(a) or real(*a))
+    patched = zipped.archive(changed, zipped.known_pieces(first.data, first.pieces))
+    assert len(deflated) == 1  # only the changed piece
+    monkeypatch.undo()
+    assert patched.data == zipped.archive(changed).data
+    # A piece equal to the last piece of an entry is not taken for a middle one (its ending differs).
+    cut = [(name, data[: 2 * zipped.PIECE]), *entries[1:]]
+    whole = [(name, data[: 3 * zipped.PIECE]), *entries[1:]]
+    known = zipped.known_pieces(zipped.archive(cut).data, zipped.archive(cut).pieces)
+    assert zipped.archive(whole, known).data == zipped.archive(whole).data

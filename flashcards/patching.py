@@ -1,0 +1,129 @@
+"""A rebuild after edits that changed only what some cards say: the last deck patched.
+
+When a build finds that only a few notes changed since the recorded build,
+and nothing else it reads or writes did (:meth:`UpToDate.edited`), it reads
+just those notes. If each still makes the same cards as last time — the same
+identities, kinds, decks and priorities, the same title and front matter, no
+images — then only the cards' text, tags and ``mod`` can differ from what the
+last build shipped. Each edited note's cards are then reconciled with that
+note's own lines of the lock (they are one run of lines), their rows are
+updated in the database the last build kept, and the deck and the lock are
+written again with only those parts changed: the bytes a whole build would
+write (a test holds the two to the same bytes), in a fraction of its time.
+
+Anything else — a card added, removed or renamed, a changed priority, an
+image, more than a few notes — and :func:`prepare` returns None: the build
+goes the whole way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from flashcards import cache, lockfile
+from flashcards.cache import DeckState
+from flashcards.config import Config
+from flashcards.notes import NoteResult, cached, process_note
+from flashcards.package import patch_package
+from flashcards.reading import NoteFile
+from flashcards.reconcile import Change, Plan, Status, reconcile
+from flashcards.uptodate import Edits, Inputs, Outcome, UpToDate
+
+MOST = 0.05
+"""At most this share of the notes (and at least one) is patched: past it,
+a whole build costs about as much."""
+
+
+@dataclass(frozen=True)
+class Patch:
+    """What patching the last deck would change."""
+
+    plans: tuple[tuple[lockfile.Block, Plan], ...]
+    """Each edited note's lines of the lock, and its reconciled cards."""
+    results: tuple[tuple[str, NoteResult], ...]
+    """(content key, result) of each edited note, for the cache."""
+    outcome: Outcome
+    """What the build reports: the last outcome with the edited notes' warnings."""
+    files: tuple[Path, ...]
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        return tuple(c for _, plan in self.plans for c in plan.changes)
+
+
+def prepare(
+    read: Sequence[tuple[NoteFile, bytes]],
+    keys: Sequence[str],
+    edits: Edits,
+    config: Config,
+    cache_dir: Path,
+    lock_path: Path,
+    now: int,
+) -> Patch | None:
+    """The patch for ``edits``, or None when the deck must be built whole."""
+    if len(edits.notes) > max(1, MOST * len(read)):
+        return None
+    results = []
+    for i, old_key in edits.notes:
+        note, data = read[i]
+        old = cached(cache_dir, old_key)
+        new = cached(cache_dir, keys[i]) or process_note(note.rel, data, config)
+        if old is None or not _same_cards(old, new):
+            return None
+        results.append((keys[i], new))
+    blocks = lockfile.load_blocks(lock_path, [new.rel for _, new in results])
+    if blocks is None:
+        return None
+    plans = []
+    for block, (_, new) in zip(blocks, results, strict=True):
+        plan = reconcile(new.cards.cards, block.lock, now)
+        assert plan.lock is not None
+        if plan.warnings or plan.lock.note_types != block.lock.note_types:
+            return None
+        if any(c.status not in (Status.UNCHANGED, Status.UPDATED) for c in plan.changes):
+            return None
+        plans.append((block, plan))
+    edited = {new.rel for _, new in results}
+    warnings = [w for w in edits.outcome.warnings if w.path not in edited]
+    warnings.extend(w for _, new in results for w in new.warnings)
+    warnings.sort(key=lambda w: (w.path, w.line))
+    outcome = Outcome(edits.outcome.kinds, tuple(warnings), edits.outcome.encodings)
+    return Patch(tuple(plans), tuple(results), outcome, edits.files)
+
+
+def _same_cards(old: NoteResult, new: NoteResult) -> bool:
+    """Whether ``new`` makes the cards ``old`` made, but for what they say."""
+    if old.summary is None or new.summary != old.summary or new.summary.images or new.encoding != old.encoding:
+        return False
+    shape = [(c.identity, c.kind, c.deck) for c in old.cards.cards]
+    return new.cards.levels == old.cards.levels and [(c.identity, c.kind, c.deck) for c in new.cards.cards] == shape
+
+
+def apply(
+    patch: Patch, cache_dir: Path, deck_path: Path, lock_path: Path, record: UpToDate, inputs: Inputs
+) -> bool | None:
+    """Write the patched deck and lock, and record them; returns whether the
+    deck changed, or None when the deck's kept database does not hold these
+    notes as expected (nothing is written then: the whole build must run)."""
+    state = DeckState(cache_dir, deck_path)
+    pieces = state.pieces()
+    if pieces is None:
+        return None
+    updated = [n for _, plan in patch.plans for n, c in zip(plan.notes, plan.changes, strict=True)
+               if c.status is Status.UPDATED]
+    if updated:  # (else nothing a card says changed: the deck and the lock stay as they are)
+        # Forgotten first: whatever happens next, the next build trusts neither record.
+        record.forget()
+        state.forget()
+        written = patch_package(deck_path, state.database, updated, pieces)
+        if written is None:
+            return None
+        lockfile.save_blocks(lock_path, [(block, plan.lock) for block, plan in patch.plans if plan.lock])
+        state.record(None, written.pieces)
+    for key, result in patch.results:
+        cache.store(cache_dir, key, cache.pack(result))
+    cache.prune(cache_dir, {key for _, key in inputs.notes})
+    record.record(inputs, patch.files, patch.outcome)
+    return bool(updated)
