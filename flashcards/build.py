@@ -234,7 +234,7 @@ def _without_cards(
     if options.strict and outcome.warnings:
         raise StrictModeError(_strict_message([str(w) for w in outcome.warnings]))
     others = sum(n for _, n in outcome.kinds) - len(changes)
-    unchanged = tuple(Change(Status.UNCHANGED, "", "", "") for _ in range(others))
+    unchanged = (_UNCHANGED,) * others
     return BuildResult(
         notes_root=root,
         files=tuple(n.rel for n in files),
@@ -249,6 +249,10 @@ def _without_cards(
         up_to_date=up_to_date,
         patched=patched,
     )
+
+
+_UNCHANGED = Change(Status.UNCHANGED, "", "", "")
+"""Stands for each card a build did not read again."""
 
 
 def _unread_warnings(unread: list[tuple[str, str]], lock: lockfile.Lock | None) -> list[Diagnostic]:

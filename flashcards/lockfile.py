@@ -8,7 +8,6 @@ so diffs stay readable.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -264,36 +263,67 @@ class Block:
 
 def load_blocks(path: Path, files: Sequence[str]) -> list[Block] | None:
     """The blocks of ``files`` (note paths) in the lock at ``path``, or None
-    when it is not laid out as :func:`save` writes it."""
+    when it is not laid out as :func:`save` writes it. Found by bisection,
+    reading only the lines of these files and a few more."""
     try:
         data = path.read_bytes()
-        head_end = data.index(b"\n") + 1
-        if not data[:head_end].endswith(_CARDS_OPEN) or not data.endswith(b"\n]}\n"):
+        body = data.index(b"\n") + 1
+        if not data[:body].endswith(_CARDS_OPEN) or not data.endswith(b"\n]}\n"):
             return None
-        head = orjson.loads(data[: head_end - len(_CARDS_OPEN)] + b"}")
-        body_end = len(data) - len(b"\n]}\n")
-        starts = [head_end] if body_end > head_end else []
-        while starts and (found := data.find(b",\n", starts[-1], body_end)) >= 0:
-            starts.append(found + 2)
-        ends = [s - 2 for s in starts[1:]] + [body_end]
-
-        def identity(i: int) -> str:
-            return orjson.loads(data[starts[i] : ends[i]])["identity"]
-
+        head = orjson.loads(data[: body - len(_CARDS_OPEN)] + b"}")
+        note_types = tuple((_int(m), _str(h), _int(t)) for m, h, t in head["note_types"])
+        lines = _Lines(data, body, len(data) - len(b"\n]}\n"))
         blocks = []
         for rel in files:
             # Identities starting with rel + "\x1f" sort from it to just before rel + "\x20".
-            first = bisect.bisect_left(range(len(starts)), rel + "\x1f", key=identity)
-            last = bisect.bisect_left(range(len(starts)), rel + "\x20", key=identity)
-            cards = tuple(_card(orjson.loads(data[starts[i] : ends[i]]), keep_fields=False) for i in range(first, last))
-            lines = {c.guid: (starts[i], ends[i]) for c, i in zip(cards, range(first, last), strict=True)}
-            note_types = tuple((_int(m), _str(h), _int(t)) for m, h, t in head["note_types"])
-            lock = Lock(created=_int(head["created"]), note_types=note_types, cards=cards, path=path, lines=lines)
-            at = starts[first] if first < len(starts) else body_end
-            blocks.append(Block(lock, at, ends[last - 1] if last > first else at))
+            start, end = lines.first(rel + "\x1f"), lines.first(rel + "\x20")
+            spans, at = [], start
+            while at < end:
+                spans.append((at, lines.end(at)))
+                at = lines.following(spans[-1][1])
+            cards = tuple(_card(orjson.loads(data[a:b]), keep_fields=False) for a, b in spans)
+            where = {c.guid: span for c, span in zip(cards, spans, strict=True)}
+            lock = Lock(created=_int(head["created"]), note_types=note_types, cards=cards, path=path, lines=where)
+            blocks.append(Block(lock, start, spans[-1][1] if spans else start))
     except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
         return None
     return blocks
+
+
+class _Lines:
+    """The card lines of a lock file's bytes (``body`` to ``end``), each ended by ",\\n" but the last."""
+
+    def __init__(self, data: bytes, body: int, end: int) -> None:
+        self.data, self.body, self.stop = data, body, end
+
+    def end(self, start: int) -> int:
+        found = self.data.find(b",\n", start, self.stop)
+        return self.stop if found < 0 else found
+
+    def following(self, at: int) -> int:
+        """Where the first line starting at or after ``at`` starts (``stop`` if none)."""
+        if at <= self.body:
+            return self.body if self.stop > self.body else self.stop
+        found = self.data.find(b",\n", at - 2, self.stop)
+        return self.stop if found < 0 else found + 2
+
+    def identity(self, start: int) -> str:
+        return orjson.loads(self.data[start : self.end(start)])["identity"]
+
+    def first(self, target: str) -> int:
+        """Where the first line whose identity is not below ``target`` starts (``stop`` if none)."""
+        low, high = self.following(self.body), self.stop  # lines before low are below; from high on, not
+        while low < high:
+            mid = self.following((low + high) // 2)
+            if mid >= high:  # no line starts between the middle and high: look at low's line
+                if self.identity(low) >= target:
+                    return low
+                low = self.following(low + 1)
+            elif self.identity(mid) < target:
+                low = self.following(mid + 1)
+            else:
+                high = mid
+        return high
 
 
 def save_blocks(path: Path, changed: Sequence[tuple[Block, Lock]]) -> None:
