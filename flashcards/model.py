@@ -11,8 +11,18 @@ notes always give the same values.
 from __future__ import annotations
 
 import enum
+import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+
+
+def _pickled_by_fields(cls: type) -> type:
+    """Pickle a slotted dataclass as its class and field values: the default
+    for slots looks its fields up on every object, and builds, caches and
+    worker processes pickle hundreds of thousands of them."""
+    values = operator.attrgetter(*(f.name for f in fields(cls)))
+    cls.__reduce__ = lambda self: (type(self), values(self))  # type: ignore[method-assign]
+    return cls
 
 # --------------------------------------------------------------------- parse
 
@@ -179,6 +189,7 @@ class NoteSummary:
         return dict(self.meta).get(key, default)
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)  # many thousands of them
 class Diagnostic:
     """A warning about a note, pointing at the file and line it concerns."""
@@ -217,6 +228,7 @@ class Kind(enum.StrEnum):
         return self in (Kind.MEMORY, Kind.LIST, Kind.PROCEDURE)
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)  # many thousands of them
 class Origin:
     """Where a fact comes from."""
@@ -266,6 +278,7 @@ class Extraction:
 # --------------------------------------------------------------------- cards
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)  # many thousands of them
 class Card:
     """A note ready to be written into a package."""
