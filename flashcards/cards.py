@@ -7,7 +7,7 @@ import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from flashcards import markup, priority, tags
@@ -92,7 +92,7 @@ def in_order(notes: Iterable[NoteCards], config: Config) -> tuple[Card, ...]:
     cards = [c for n in notes for c in n.cards]
     levels = [level for n in notes for level in n.levels]
     dues = priority.due_order(levels, config.priority.order)
-    return tuple(replace(card, due=due) for card, due in zip(cards, dues, strict=True))
+    return tuple(card.introduced_at(due) for card, due in zip(cards, dues, strict=True))
 
 
 def identity_of(fact: Fact) -> str:

@@ -97,7 +97,7 @@ def process_notes(
         # Results come back pickled, as the cache keeps them.
         context = multiprocessing.get_context("fork")
         with context.Pool(min(jobs, len(work)), initializer=_die_with_parent) as pool:
-            chunks = max(1, len(work) // (jobs * 8))
+            chunks = max(1, len(work) // (jobs * 24))  # small enough that no worker waits long at the end
             for i, data in zip(todo, pool.imap(_process_packed, work, chunksize=chunks), strict=True):
                 results[i], packed[i] = pickle.loads(data), data
                 progress.advance()
