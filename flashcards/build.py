@@ -122,7 +122,7 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
             if outcome is not None:
                 return _without_cards(options, root, files, outcome, (), deck_path, lock_path, up_to_date=True)
             edits = record.edited(inputs)
-            patch = edits and patching.prepare(read, keys, edits, config, cache_dir, lock_path, now)
+            patch = edits and patching.prepare(read, keys, edits, config, cache_dir, root, lock_path, now)
             if patch:
                 if options.strict and patch.outcome.warnings:
                     raise StrictModeError(_strict_message([str(w) for w in patch.outcome.warnings]))

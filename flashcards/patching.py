@@ -3,8 +3,9 @@
 When a build finds that only a few notes changed since the recorded build,
 and nothing else it reads or writes did (:meth:`UpToDate.edited`), it reads
 just those notes. If each still makes the same cards as last time — the same
-identities, kinds, decks and priorities, the same title and front matter, no
-images — then only the cards' text, tags and ``mod`` can differ from what the
+identities, kinds, decks and priorities, the same title, front matter and
+images (the image files themselves are unchanged, or the build would not be
+here) — then only the cards' text, tags and ``mod`` can differ from what the
 last build shipped. Each edited note's cards are then reconciled with that
 note's own lines of the lock (they are one run of lines), their rows are
 updated in the database the last build kept, and the deck and the lock are
@@ -12,19 +13,20 @@ written again with only those parts changed: the bytes a whole build would
 write (a test holds the two to the same bytes), in a fraction of its time.
 
 Anything else — a card added, removed or renamed, a changed priority, an
-image, more than a few notes — and :func:`prepare` returns None: the build
-goes the whole way.
+image shown on another card, more than a few notes — and :func:`prepare`
+returns None: the build goes the whole way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from flashcards import cache, lockfile
+from flashcards import cache, lockfile, media
 from flashcards.cache import DeckState
 from flashcards.config import Config
+from flashcards.model import NoteSummary
 from flashcards.notes import NoteResult, cached, process_note
 from flashcards.package import patch_package
 from flashcards.reading import NoteFile
@@ -59,26 +61,34 @@ def prepare(
     edits: Edits,
     config: Config,
     cache_dir: Path,
+    root: Path,
     lock_path: Path,
     now: int,
 ) -> Patch | None:
     """The patch for ``edits``, or None when the deck must be built whole."""
     if len(edits.notes) > max(1, MOST * len(read)):
         return None
-    results = []
+    results, cards, image_warnings = [], [], []
     for i, old_key in edits.notes:
         note, data = read[i]
         old = cached(cache_dir, old_key)
         new = cached(cache_dir, keys[i]) or process_note(note.rel, data, config)
         if old is None or not _same_cards(old, new):
             return None
+        assert new.summary is not None
+        images = media.resolve(new.summary, note.path, root)
+        attached, used = media.attach(new.cards.cards, images)
+        if used != media.attach(old.cards.cards, images)[1]:  # the deck would ship other images
+            return None
         results.append((keys[i], new))
+        cards.append(attached)
+        image_warnings.extend(images.warnings)
     blocks = lockfile.load_blocks(lock_path, [new.rel for _, new in results])
     if blocks is None:
         return None
     plans = []
-    for block, (_, new) in zip(blocks, results, strict=True):
-        plan = reconcile(new.cards.cards, block.lock, now)
+    for block, attached in zip(blocks, cards, strict=True):
+        plan = reconcile(attached, block.lock, now)
         assert plan.lock is not None
         if plan.warnings or plan.lock.note_types != block.lock.note_types:
             return None
@@ -88,6 +98,7 @@ def prepare(
     edited = {new.rel for _, new in results}
     warnings = [w for w in edits.outcome.warnings if w.path not in edited]
     warnings.extend(w for _, new in results for w in new.warnings)
+    warnings.extend(image_warnings)
     warnings.sort(key=lambda w: (w.path, w.line))
     outcome = Outcome(edits.outcome.kinds, tuple(warnings), edits.outcome.encodings)
     return Patch(tuple(plans), tuple(results), outcome, edits.files)
@@ -95,10 +106,17 @@ def prepare(
 
 def _same_cards(old: NoteResult, new: NoteResult) -> bool:
     """Whether ``new`` makes the cards ``old`` made, but for what they say."""
-    if old.summary is None or new.summary != old.summary or new.summary.images or new.encoding != old.encoding:
+    if old.summary is None or new.summary is None or new.encoding != old.encoding:
+        return False
+    if _placeless(new.summary) != _placeless(old.summary):
         return False
     shape = [(c.identity, c.kind, c.deck) for c in old.cards.cards]
     return new.cards.levels == old.cards.levels and [(c.identity, c.kind, c.deck) for c in new.cards.cards] == shape
+
+
+def _placeless(summary: NoteSummary) -> NoteSummary:
+    """A note's summary but for the lines its images are on (they only place warnings)."""
+    return replace(summary, images=tuple(replace(image, line=0) for image in summary.images))
 
 
 def apply(
