@@ -100,8 +100,10 @@ class UpToDate:
 
     def record(self, inputs: Inputs, files: Iterable[Path], outcome: Outcome) -> None:
         """Remember a build whose rebuild would change nothing; ``files`` are the
-        lock, the deck and the images it looked for (written last, after them)."""
-        write(self.path, pack(_Record(inputs, tuple((str(p), signature(p)) for p in sorted(set(files))), outcome)))
+        lock, the deck and the images it looked for (written last, after them).
+        Paths are kept absolute: the next build may run from another folder."""
+        paths = sorted({p.absolute() for p in files})
+        write(self.path, pack(_Record(inputs, tuple((str(p), signature(p)) for p in paths), outcome)))
 
     def forget(self) -> None:
         remove(self.path)

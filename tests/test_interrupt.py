@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -134,3 +135,69 @@ def test_builds_started_together_do_not_corrupt_anything(tmp_path: Path) -> None
     assert results == [(0, "")] * 3
     assert deck_version(deck, tmp_path / "check") == lock_version(lock) == 1
     assert leftovers(tmp_path) == []
+
+
+def write_first(notes: Path, version: int) -> None:
+    """A new version of the first note only: a rebuild patches the last deck."""
+    write_notes(notes, {"topic00.md": "# Topic 0\n\n" + "".join(f"**Term 0-{j}**: meaning {j} v{version}\n\n" for j in range(TERMS))})
+
+
+def first_versions(deck: Path, lock: Path, scratch: Path) -> tuple[int, int]:
+    """The version the first note's cards carry in the deck (imported into a
+    fresh collection, every card there) and in the lock."""
+    scratch.mkdir(parents=True)
+    col = Collection(str(scratch / "collection.anki2"))
+    try:
+        assert len(import_deck(col, deck).new) == FILES * TERMS == col.note_count()
+        backs = [col.get_note(nid)["Back"] for nid in col.find_notes('"Front:*Term 0-*"')]
+    finally:
+        col.close()
+    loaded = lockfile.load(lock)
+    assert loaded is not None and len(loaded.cards) == FILES * TERMS
+    in_lock = [loaded.fields_of(c)[1] for c in loaded.cards if c.source.startswith("topic00.md:")]
+    found = []
+    for texts in (backs, in_lock):
+        versions = {VERSION.search(t).group(1) for t in texts}
+        assert len(texts) == TERMS and len(versions) == 1, versions
+        found.append(int(versions.pop()))
+    return found[0], found[1]
+
+
+def test_killed_patching_builds_leave_the_previous_deck_and_lock_and_a_patchable_state(tmp_path: Path) -> None:
+    from flashcards.cache import CACHE_DIR
+    from tests.conftest import run_build
+
+    notes, deck, lock = tmp_path / "notes", tmp_path / "out" / "flashcards.apkg", tmp_path / "notes" / "flashcards.lock"
+    write_version(notes, 0)
+    assert run_cli("build", "notes", "-o", "out", cwd=tmp_path).returncode == 0
+    write_first(notes, 1)
+    started = time.monotonic()
+    assert run_cli("build", "notes", "-o", "out", cwd=tmp_path).returncode == 0
+    duration = time.monotonic() - started
+    state, rng, outcomes = (1, 1), random.Random(20261122), []
+    for round_ in range(2, 12):
+        write_first(notes, round_)
+        process = start_build(tmp_path)
+        time.sleep(duration * rng.uniform(0.3, 1.2))
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=120)
+        now = first_versions(deck, lock, tmp_path / f"check{round_}")
+        assert now[0] in (state[0], round_) and now[1] in (state[1], round_), (state, now)
+        assert now[1] != round_ or now[0] == round_, now
+        outcomes.append(now)
+        state = now
+    assert any(o[0] == r for r, o in enumerate(outcomes, 2)), outcomes
+    assert any(o[0] != r for r, o in enumerate(outcomes, 2)), outcomes
+
+    # Whatever the kills left, the next build brings everything up to date and
+    # the one after patches the deck to exactly the bytes of a whole build.
+    assert run_cli("build", "notes", "-o", "out", cwd=tmp_path).returncode == 0
+    twin = tmp_path / "twin"
+    shutil.copytree(notes, twin / "notes")
+    for folder in (notes, twin / "notes"):
+        write_first(folder, 99)
+    whole = run_build(twin / "notes", twin / "out", now=1_890_000_000, jobs=1, cache=False)
+    patched = run_build(notes, tmp_path / "out", now=1_890_000_000)
+    assert patched.patched and not whole.patched
+    assert deck.read_bytes() == whole.deck_path.read_bytes() and lock.read_bytes() == (twin / "notes" / lockfile.LOCK_NAME).read_bytes()
+    assert leftovers(tmp_path) == [] and not list((tmp_path / "out" / CACHE_DIR).glob("*.partial"))
