@@ -293,7 +293,17 @@ def _cloze_body(body_html: str) -> str:
 
 def has_content(html_text: str) -> bool:
     """Whether HTML shows anything: text other than spaces, or an image."""
-    return "<img" in html_text or bool(_INVISIBLE.sub("", _TAGS.sub("", html_text)))
+    if "<img" in html_text:
+        return True
+    # Most fields show something early on: skip the tags and blanks in front,
+    # and what comes next is shown, unless it may start an "&nbsp;" (which a
+    # tag can split: then every tag is removed first, as the general case does).
+    start = _BLANK_START.match(html_text).end()
+    if start == len(html_text):
+        return False
+    if html_text[start] != "&":
+        return True
+    return bool(_INVISIBLE.sub("", _TAGS.sub("", html_text)))
 
 
 _OPEN, _SEP, _CLOSE = "\ue000", "\ue001", "\ue002"  # private use: never shown
@@ -301,6 +311,7 @@ _SENTINELS = re.compile("[\ue000-\ue002]")
 _TAGS = re.compile(r"<[^>]*>")
 # Spaces, control characters (Anki drops them) and zero-width characters.
 _INVISIBLE = re.compile(r"(?:\s|&nbsp;|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff])+")
+_BLANK_START = re.compile(r"(?:<[^>]*>|\s|&nbsp;|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff])*")
 
 
 # Words that open a term-definition line: "**Term**：…", "- **Term** - …", "Term: …".

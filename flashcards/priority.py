@@ -159,7 +159,11 @@ def markers(fact: Fact) -> list[str]:
     found: list[str] = [fact.key.rsplit(" › ", 1)[-1]]
     for field in (fact.front, fact.text, fact.back):
         tagged = "<" in field
-        source = _TABLE.sub(" ", _CODE.sub(" ", field)) if tagged else field
+        source, lowered = field, field.lower() if tagged else ""
+        if "<pre" in lowered or "<code" in lowered:  # (the patterns ignore case too)
+            source = _CODE.sub(" ", source)
+        if "<table" in lowered:
+            source = _TABLE.sub(" ", source)
         if tagged:
             for m in _EMPHASIS.finditer(source):
                 found.append(_plain(m.group(2)))

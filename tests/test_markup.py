@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flashcards import markup
@@ -36,3 +36,20 @@ def test_strong_spans_without_asterisks_or_underscores_are_none(text: str) -> No
     assert bool(markup.strong_spans(text)) <= bold  # never a bold phrase markdown-it does not see
     if bold:
         assert "*" in text or "_" in text
+
+
+# Pieces of HTML that make has_content's shortcut and its general case differ if anything does.
+HTML = st.lists(
+    st.sampled_from(["<b>", "</b>", "<br>", "<", ">", "&", "&nbsp;", "&nb", "sp;", " ", "\n", "\u200b", "\x85",
+                     "x", "中", "<img src=a>", "<p class='a>b'>", "&amp;"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(HTML)
+@example("&nb<b>sp;")  # a tag splitting a no-break space: nothing is shown
+@example("&amp;")
+def test_has_content_is_what_is_left_once_tags_and_blanks_are_removed(html_text: str) -> None:
+    general = "<img" in html_text or bool(markup._INVISIBLE.sub("", markup._TAGS.sub("", html_text)))
+    assert markup.has_content(html_text) == general
