@@ -346,12 +346,13 @@ def save(path: Path, lock: Lock, loaded: Lock | None = None) -> None:
     """Write the lock atomically — unless it is the lock ``loaded`` from
     ``path``, card for card (the very same entries: nothing to compare).
     Cards whose fields were left in ``loaded``'s file are copied from it."""
-    if loaded is not None and _same(lock, loaded) and path.exists():
+    if loaded is not None and same_entries(lock, loaded) and path.exists():
         return
     write_atomic(path, _pieces(lock, loaded))
 
 
-def _same(lock: Lock, loaded: Lock) -> bool:
+def same_entries(lock: Lock, loaded: Lock) -> bool:
+    """Whether ``lock`` is ``loaded`` again: the same head and the very same card entries."""
     return (
         (lock.created, sorted(lock.note_types)) == (loaded.created, sorted(loaded.note_types))
         and len(lock.cards) == len(loaded.cards)

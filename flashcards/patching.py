@@ -131,15 +131,19 @@ def apply(
         return None
     updated = [n for _, plan in patch.plans for n, c in zip(plan.notes, plan.changes, strict=True)
                if c.status is Status.UPDATED]
-    if updated:  # (else nothing a card says changed: the deck and the lock stay as they are)
+    relocked = [(block, plan.lock) for block, plan in patch.plans
+                if plan.lock is not None and not lockfile.same_entries(plan.lock, block.lock)]
+    if updated or relocked:  # (else nothing changed but where cards are: the deck and lock stay as they are)
         # Forgotten first: whatever happens next, the next build trusts neither record.
         record.forget()
+    if updated:
         state.forget()
         written = patch_package(deck_path, state.database, updated, pieces)
         if written is None:
             return None
-        lockfile.save_blocks(lock_path, [(block, plan.lock) for block, plan in patch.plans if plan.lock])
         state.record(None, written.pieces)
+    if relocked:
+        lockfile.save_blocks(lock_path, relocked)
     for key, result in patch.results:
         cache.store(cache_dir, key, cache.pack(result))
     cache.prune(cache_dir, {key for _, key in inputs.notes})
