@@ -111,6 +111,7 @@ def build(notes: Path, output: Path, now: int) -> dict:
         "imports": imports,
         "cards": sum(n for _, n in result.kinds),
         "up_to_date": result.up_to_date,
+        "patched": result.patched,
         "notes_shipped": len(shipped),
         "field_chars": chars / max(len(shipped), 1),
         "status": {s.value: result.plan.count(s) for s in Status},

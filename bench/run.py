@@ -80,6 +80,8 @@ class Figures:
     edited: Timing
     edit_in_deck: bool
     edit_statuses: list[dict[str, int]]
+    edit_patched: list[bool]
+    """Whether each edited rebuild patched the last deck (see flashcards.patching)."""
     load: tuple[float, float]
     """1-minute load average before and after."""
 
@@ -234,7 +236,8 @@ def bench(n: int, repeats: int, seed: int, log=print) -> Figures:  # noqa: ANN00
         build_process=min(r["process"] for r in clean), imports=min(r["imports"] for r in clean),
         unchanged=Timing.of(unchanged), unchanged_identical=identical,
         edited=Timing.of(edited), edit_in_deck=in_deck,
-        edit_statuses=[e["status"] for e in edited], load=(load0, os.getloadavg()[0]),
+        edit_statuses=[e["status"] for e in edited], edit_patched=[e["patched"] for e in edited],
+        load=(load0, os.getloadavg()[0]),
     )
 
 
@@ -280,7 +283,8 @@ def report(f: Figures) -> str:
         f"   clean build process, start to exit: {f.build_process:.2f} s (imports {f.imports:.2f} s)",
         f"   unchanged rebuild leaves the deck byte-identical: {_yes(f.unchanged_identical)}; "
         f"edit in the deck: {_yes(f.edit_in_deck)}; plan says exactly one card updated: "
-        + (_yes(one_edit) if one_edit else f"NO {f.edit_statuses}"),
+        + (_yes(one_edit) if one_edit else f"NO {f.edit_statuses}")
+        + f"; the deck patched: {_yes(all(f.edit_patched))}",
     ]
     for key in ("wall", "cpu"):
         judged = "; ".join(f"{name}: {'met' if good else 'MISSED'}" for name, good in f.verdicts(key).items())
