@@ -175,10 +175,12 @@ def test_killed_patching_builds_leave_the_previous_deck_and_lock_and_a_patchable
     assert run_cli("build", "notes", "-o", "out", cwd=tmp_path).returncode == 0
     duration = time.monotonic() - started
     state, rng, outcomes = (1, 1), random.Random(20261122), []
-    for round_ in range(2, 12):
+    # A random moment in each round's slice: from start-up to past the end.
+    slices = [(0.2 + 0.13 * i, 0.2 + 0.13 * (i + 1)) for i in range(10)]
+    for round_, (low, high) in enumerate(slices, start=2):
         write_first(notes, round_)
         process = start_build(tmp_path)
-        time.sleep(duration * rng.uniform(0.3, 1.2))
+        time.sleep(duration * rng.uniform(low, high))
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=120)
         now = first_versions(deck, lock, tmp_path / f"check{round_}")
