@@ -72,6 +72,10 @@ class Matcher:
     def marks_of(self, text: str) -> frozenset[str]:
         return frozenset({name for name, pattern in self.marks if pattern is not None and pattern.search(_norm(text))})
 
+    @functools.lru_cache(maxsize=16384)  # noqa: B019  (every marker of every fact is looked up here)
+    def signals_of(self, text: str) -> tuple[Level | None, frozenset[str]]:
+        return self.level_of(text), self.marks_of(text)
+
 
 MARK_NAMES = ("trap", "tip")
 
@@ -111,11 +115,16 @@ def _narrow(m: Matcher, level: Level, texts: Sequence[str]) -> tuple[Level, froz
     """The level once the narrower scope ``texts`` is read, and the marks in it.
     A scope's strongest word wins over a wider scope's, except that LOW
     (and a LOW before it) always takes the scope's own level."""
-    found = [lv for lv in (m.level_of(t) for t in texts) if lv is not None]
-    marks = frozenset().union(*(m.marks_of(t) for t in texts))
-    if not found:
+    strongest: Level | None = None
+    marks = frozenset[str]()
+    for text in texts:
+        found, marked = m.signals_of(text)
+        if found is not None and (strongest is None or found > strongest):
+            strongest = found
+        if marked:
+            marks |= marked
+    if strongest is None:
         return level, marks
-    strongest = max(found)
     if strongest is Level.LOW or level is Level.LOW:
         return strongest, marks
     return max(level, strongest), marks
