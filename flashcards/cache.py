@@ -137,7 +137,8 @@ class DeckState:
     def record(self, fingerprint: str | None, pieces: tuple | None) -> None:
         """Record the deck just written (``fingerprint`` None: not known;
         ``pieces`` None: its database was not kept)."""
-        write(self.path, pack((fingerprint, pieces, signature(self.deck), signature(self.database))))
+        state = (code_version(), fingerprint, pieces, signature(self.deck), signature(self.database))
+        write(self.path, pack(state))
 
     def forget(self) -> None:
         """Before changing the deck or its database."""
@@ -145,9 +146,10 @@ class DeckState:
 
     def _read(self) -> tuple | None:
         found = read(self.path)
-        if not isinstance(found, tuple) or len(found) != 4:
+        if not isinstance(found, tuple) or len(found) != 5:
             return None
-        fingerprint, pieces, deck, database = found
-        if deck != signature(self.deck) or database != signature(self.database):
+        version, fingerprint, pieces, deck, database = found
+        # (Another version of this program may write its databases otherwise.)
+        if version != code_version() or deck != signature(self.deck) or database != signature(self.database):
             return None
         return fingerprint, pieces

@@ -212,3 +212,19 @@ def test_an_edit_that_adds_a_warning_patches_nothing_under_strict(tmp_path: Path
     assert result.patched and result.written and any("never closed" in str(w) for w in result.warnings)
     again = run_build(vault, tmp_path / "out", now=NOW + 3)
     assert again.up_to_date and again.warnings == result.warnings
+
+
+def test_another_version_of_the_program_builds_the_deck_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flashcards import cache
+
+    vault = tmp_path / "notes"
+    vault.mkdir()
+    (vault / "net.md").write_text(NET, encoding="utf-8")
+    run_build(vault, tmp_path / "out", now=NOW)
+    # Every note reads as changed (its cache key holds the program's version);
+    # the deck's kept database is another version's work: not patched.
+    monkeypatch.setattr(cache, "code_version", lambda: "another version")
+    result = run_build(vault, tmp_path / "out", now=NOW + 1)
+    assert not result.patched and not result.up_to_date
+    (vault / "net.md").write_text(NET.replace("inside", "within"), encoding="utf-8")
+    assert run_build(vault, tmp_path / "out", now=NOW + 2).patched  # (its own, next time)
