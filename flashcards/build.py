@@ -114,6 +114,7 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
     keys = note_keys(read, config)
     lock_path = lockfile.lock_path(root)
     deck_path = options.output / f"{_slug(config.deck.root)}.apkg"
+    jobs = options.jobs or os.cpu_count() or 1
     record = UpToDate(cache_dir, deck_path) if cache_dir is not None and not options.rebuild_ids else None
     inputs = inputs_of(root, repr(config), [(n.rel, k) for (n, _), k in zip(read, keys, strict=True)])
     if record is not None and cache_dir is not None and not unread:
@@ -122,7 +123,7 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
             if outcome is not None:
                 return _without_cards(options, root, files, outcome, (), deck_path, lock_path, up_to_date=True)
             edits = record.edited(inputs)
-            patch = edits and patching.prepare(read, keys, edits, config, cache_dir, root, lock_path, now)
+            patch = edits and patching.prepare(read, keys, edits, config, cache_dir, root, lock_path, now, jobs)
             if patch:
                 if options.strict and patch.outcome.warnings:
                     raise StrictModeError(_strict_message([str(w) for w in patch.outcome.warnings]))
@@ -133,7 +134,7 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
                         written=written, patched=True,
                     )
 
-    processed = process_notes(read, keys, config, cache_dir, options.jobs or os.cpu_count() or 1, progress)
+    processed = process_notes(read, keys, config, cache_dir, jobs, progress)
     if len(processed.fresh) >= WORTH_SHOWING:
         progress.stage("Writing the deck")
 

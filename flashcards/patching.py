@@ -27,15 +27,17 @@ from flashcards import cache, lockfile, media
 from flashcards.cache import DeckState
 from flashcards.config import Config
 from flashcards.model import NoteSummary
-from flashcards.notes import NoteResult, cached, process_note
+from flashcards.notes import NoteResult, cached, process_notes
 from flashcards.package import patch_package
 from flashcards.reading import NoteFile
 from flashcards.reconcile import Change, Plan, Status, reconcile
 from flashcards.uptodate import Edits, Inputs, Outcome, UpToDate
 
-MOST = 0.05
-"""At most this share of the notes (and at least one) is patched: past it,
-a whole build costs about as much."""
+MOST = 0.10
+"""At most this share of the notes (and at least one) is patched. (On the
+1,000-note bench corpus, 96 edited notes were patched in 3.1–3.5 s against
+6.8–8.0 s the whole way; past a tenth, the saving is not worth reading so
+many notes twice when one of them turns out to need a whole build.)"""
 
 
 @dataclass(frozen=True)
@@ -64,15 +66,17 @@ def prepare(
     root: Path,
     lock_path: Path,
     now: int,
+    jobs: int,
 ) -> Patch | None:
     """The patch for ``edits``, or None when the deck must be built whole."""
     if len(edits.notes) > max(1, MOST * len(read)):
         return None
+    edited = [read[i] for i, _ in edits.notes]
+    new_keys = [keys[i] for i, _ in edits.notes]
+    fresh = process_notes(edited, new_keys, config, cache_dir, jobs).results
     results, cards, image_warnings = [], [], []
-    for i, old_key in edits.notes:
-        note, data = read[i]
+    for (_, old_key), key, (note, _), new in zip(edits.notes, new_keys, edited, fresh, strict=True):
         old = cached(cache_dir, old_key)
-        new = cached(cache_dir, keys[i]) or process_note(note.rel, data, config)
         if old is None or not _same_cards(old, new):
             return None
         assert new.summary is not None
@@ -80,7 +84,7 @@ def prepare(
         attached, used = media.attach(new.cards.cards, images)
         if used != media.attach(old.cards.cards, images)[1]:  # the deck would ship other images
             return None
-        results.append((keys[i], new))
+        results.append((key, new))
         cards.append(attached)
         image_warnings.extend(images.warnings)
     blocks = lockfile.load_blocks(lock_path, [new.rel for _, new in results])
@@ -95,8 +99,8 @@ def prepare(
         if any(c.status not in (Status.UNCHANGED, Status.UPDATED) for c in plan.changes):
             return None
         plans.append((block, plan))
-    edited = {new.rel for _, new in results}
-    warnings = [w for w in edits.outcome.warnings if w.path not in edited]
+    rels = {new.rel for _, new in results}
+    warnings = [w for w in edits.outcome.warnings if w.path not in rels]
     warnings.extend(w for _, new in results for w in new.warnings)
     warnings.extend(image_warnings)
     warnings.sort(key=lambda w: (w.path, w.line))

@@ -173,6 +173,7 @@ def test_an_edit_to_what_cards_say_patches_the_last_deck_to_the_bytes_of_a_whole
         # The same images in the note, one no longer on a card: the deck ships fewer.
         (lambda v: _rewrite(v, "**Topology**：![net](img/x.png)", "![net](img/x.png)\n\n**Topology**："), False, 0),
         (lambda v: edit_one(v / "notes", seed=3), True, 1),  # a generated note
+        (lambda v: {edit_one(v / "notes", seed=s) for s in (4, 5)}, True, 2),  # two notes
         (lambda v: _rewrite(v, "# Networking\n", "# Networking\n\n\n"), True, 0),  # cards only moved
         (lambda v: _rewrite(v, "| Protocol", "**Switch**：forwards frames.\n\n| Protocol"), False, 0),  # a new card
         (lambda v: _rewrite(v, "## Terms", "## Key terms"), False, 0),  # renamed cards
