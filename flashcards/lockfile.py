@@ -9,6 +9,7 @@ so diffs stay readable.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
@@ -259,6 +260,8 @@ class Block:
     start: int
     end: int
     """The run's bytes in the file (start == end: the file has no cards)."""
+    source: bytes = field(repr=False, compare=False)
+    """The whole file as read (one object shared by the blocks of one load)."""
 
 
 def load_blocks(path: Path, files: Sequence[str]) -> list[Block] | None:
@@ -284,7 +287,7 @@ def load_blocks(path: Path, files: Sequence[str]) -> list[Block] | None:
             cards = tuple(_card(orjson.loads(data[a:b]), keep_fields=False) for a, b in spans)
             where = {c.guid: span for c, span in zip(cards, spans, strict=True)}
             lock = Lock(created=_int(head["created"]), note_types=note_types, cards=cards, path=path, lines=where)
-            blocks.append(Block(lock, start, spans[-1][1] if spans else start))
+            blocks.append(Block(lock, start, spans[-1][1] if spans else start, data))
     except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
         return None
     return blocks
@@ -327,17 +330,18 @@ class _Lines:
 
 
 def save_blocks(path: Path, changed: Sequence[tuple[Block, Lock]]) -> None:
-    """Write the lock at ``path`` atomically with each block's cards replaced
-    by those of the lock paired with it (the same head, the same note file):
-    the bytes :func:`save` would write for the whole lock."""
-    data = path.read_bytes()
+    """Write the lock at ``path`` (the file the blocks were loaded from, as it
+    was) atomically with each block's cards replaced by those of the lock
+    paired with it (the same head, the same note file): the bytes
+    :func:`save` would write for the whole lock."""
+    data = changed[0][0].source
+    opened = io.BytesIO(data)  # (unchanged cards' lines are copied from it)
     pieces, at = [], 0
-    with open(path, "rb") as opened:
-        for block, lock in sorted(changed, key=lambda c: c[0].start):
-            assert (lock.created, lock.note_types) == (block.lock.created, block.lock.note_types)
-            cards = sorted(lock.cards, key=lambda c: (c.identity, c.guid))
-            pieces += [data[at : block.start], b",\n".join(_line(c, block.lock, opened) for c in cards)]
-            at = block.end
+    for block, lock in sorted(changed, key=lambda c: c[0].start):
+        assert block.source is data and (lock.created, lock.note_types) == (block.lock.created, block.lock.note_types)
+        cards = sorted(lock.cards, key=lambda c: (c.identity, c.guid))
+        pieces += [data[at : block.start], b",\n".join(_line(c, block.lock, opened) for c in cards)]
+        at = block.end
     pieces.append(data[at:])
     write_atomic(path, pieces)
 

@@ -57,11 +57,12 @@ class Processed:
     packed: dict[int, bytes] = field(default_factory=dict)
     """New results as workers sent them (pickled), to store without pickling again."""
 
-    def save(self, cache_dir: Path) -> None:
-        """Store the new results and forget those no note uses any more."""
+    def save(self, cache_dir: Path, used: set[str] | None = None) -> None:
+        """Store the new results and forget those no note uses any more
+        (``used``: every note's key, when these results are only some notes')."""
         for i in sorted(self.fresh):
             cache.store(cache_dir, self.keys[i], self.packed.get(i) or cache.pack(self.results[i]))
-        cache.prune(cache_dir, set(self.keys))
+        cache.prune(cache_dir, set(self.keys) if used is None else used)
 
 
 def note_keys(notes: Sequence[tuple[NoteFile, bytes]], config: Config) -> tuple[str, ...]:

@@ -23,11 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from flashcards import cache, lockfile, media
+from flashcards import lockfile, media
 from flashcards.cache import DeckState
 from flashcards.config import Config
 from flashcards.model import NoteSummary
-from flashcards.notes import NoteResult, cached, process_notes
+from flashcards.notes import NoteResult, Processed, cached, process_notes
 from flashcards.package import patch_package
 from flashcards.reading import NoteFile
 from flashcards.reconcile import Change, Plan, Status, reconcile
@@ -46,8 +46,8 @@ class Patch:
 
     plans: tuple[tuple[lockfile.Block, Plan], ...]
     """Each edited note's lines of the lock, and its reconciled cards."""
-    results: tuple[tuple[str, NoteResult], ...]
-    """(content key, result) of each edited note, for the cache."""
+    processed: Processed
+    """The edited notes' results, for the cache."""
     outcome: Outcome
     """What the build reports: the last outcome with the edited notes' warnings."""
     files: tuple[Path, ...]
@@ -73,9 +73,9 @@ def prepare(
         return None
     edited = [read[i] for i, _ in edits.notes]
     new_keys = [keys[i] for i, _ in edits.notes]
-    fresh = process_notes(edited, new_keys, config, cache_dir, jobs).results
-    results, cards, image_warnings = [], [], []
-    for (_, old_key), key, (note, _), new in zip(edits.notes, new_keys, edited, fresh, strict=True):
+    processed = process_notes(edited, new_keys, config, cache_dir, jobs)
+    cards, image_warnings = [], []
+    for (_, old_key), (note, _), new in zip(edits.notes, edited, processed.results, strict=True):
         old = cached(cache_dir, old_key)
         if old is None or not _same_cards(old, new):
             return None
@@ -84,10 +84,9 @@ def prepare(
         attached, used = media.attach(new.cards.cards, images)
         if used != media.attach(old.cards.cards, images)[1]:  # the deck would ship other images
             return None
-        results.append((key, new))
         cards.append(attached)
         image_warnings.extend(images.warnings)
-    blocks = lockfile.load_blocks(lock_path, [new.rel for _, new in results])
+    blocks = lockfile.load_blocks(lock_path, [new.rel for new in processed.results])
     if blocks is None:
         return None
     plans = []
@@ -99,13 +98,13 @@ def prepare(
         if any(c.status not in (Status.UNCHANGED, Status.UPDATED) for c in plan.changes):
             return None
         plans.append((block, plan))
-    rels = {new.rel for _, new in results}
+    rels = {new.rel for new in processed.results}
     warnings = [w for w in edits.outcome.warnings if w.path not in rels]
-    warnings.extend(w for _, new in results for w in new.warnings)
+    warnings.extend(w for new in processed.results for w in new.warnings)
     warnings.extend(image_warnings)
     warnings.sort(key=lambda w: (w.path, w.line))
     outcome = Outcome(edits.outcome.kinds, tuple(warnings), edits.outcome.encodings)
-    return Patch(tuple(plans), tuple(results), outcome, edits.files)
+    return Patch(tuple(plans), processed, outcome, edits.files)
 
 
 def _same_cards(old: NoteResult, new: NoteResult) -> bool:
@@ -148,8 +147,6 @@ def apply(
         state.record(None, written.pieces)
     if relocked:
         lockfile.save_blocks(lock_path, relocked)
-    for key, result in patch.results:
-        cache.store(cache_dir, key, cache.pack(result))
-    cache.prune(cache_dir, {key for _, key in inputs.notes})
+    patch.processed.save(cache_dir, used={key for _, key in inputs.notes})
     record.record(inputs, patch.files, patch.outcome)
     return bool(updated)

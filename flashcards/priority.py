@@ -62,19 +62,14 @@ class Matcher:
     levels: tuple[tuple[Level, re.Pattern[str] | None], ...]
     marks: tuple[tuple[str, re.Pattern[str] | None], ...]
 
-    @functools.lru_cache(maxsize=8192)  # noqa: B019  (a few matchers per run; titles and headings repeat)
-    def level_of(self, text: str) -> Level | None:
-        """The level the words in ``text`` mark: high beats medium beats low; None if none."""
-        found = [level for level, pattern in self.levels if pattern is not None and pattern.search(_norm(text))]
-        return max(found) if found else None
-
-    @functools.lru_cache(maxsize=8192)  # noqa: B019
-    def marks_of(self, text: str) -> frozenset[str]:
-        return frozenset({name for name, pattern in self.marks if pattern is not None and pattern.search(_norm(text))})
-
-    @functools.lru_cache(maxsize=16384)  # noqa: B019  (every marker of every fact is looked up here)
+    @functools.lru_cache(maxsize=16384)  # noqa: B019  (a few matchers per run; titles, headings and markers repeat)
     def signals_of(self, text: str) -> tuple[Level | None, frozenset[str]]:
-        return self.level_of(text), self.marks_of(text)
+        """The level the words in ``text`` mark (high beats medium beats low;
+        None if none), and the marks they make."""
+        norm = _norm(text)
+        levels = [level for level, pattern in self.levels if pattern is not None and pattern.search(norm)]
+        marks = frozenset(name for name, pattern in self.marks if pattern is not None and pattern.search(norm))
+        return (max(levels) if levels else None), marks
 
 
 MARK_NAMES = ("trap", "tip")
