@@ -272,6 +272,7 @@ def report(f: Figures) -> str:
         ("rebuild, nothing changed", f.unchanged, share(f.unchanged)),
         ("rebuild, one note edited", f.edited, share(f.edited)),
     ]
+    cores = len(os.sched_getaffinity(0))
     one_edit = all(s["updated"] == 1 and s["new"] == s["removed"] == s["renamed"] == 0 for s in f.edit_statuses)
     lines = [
         f"== {f.notes} notes ({f.corpus_kb:.0f} KB) -> {f.cards} cards ({kinds})",
@@ -280,6 +281,8 @@ def report(f: Figures) -> str:
     ]
     lines += [f"   {name:26} {t.wall:8.2f} {t.cpu:8.2f} {t.peak_mb:8.0f}  {note}" for name, t, note in rows]
     lines += [
+        f"   full build's CPU spread evenly over {cores} cores, nothing left serial: {f.build.cpu / cores:.2f} s = "
+        f"{f.build.cpu / cores / f.floor.wall:.2f}x floor (the least wall time this much work can take here)",
         f"   clean build process, start to exit: {f.build_process:.2f} s (imports {f.imports:.2f} s)",
         f"   unchanged rebuild leaves the deck byte-identical: {_yes(f.unchanged_identical)}; "
         f"edit in the deck: {_yes(f.edit_in_deck)}; plan says exactly one card updated: "
