@@ -260,8 +260,8 @@ def _deck_has(apkg: Path, text: str) -> bool:
 # ------------------------------------------------------------------ report
 
 
-def report(f: Figures) -> str:
-    """The figures of one corpus size as a table, with the targets."""
+def report(f: Figures, cores: int) -> str:
+    """The figures of one corpus size as a table, with the targets (``cores``: this machine's)."""
     kinds = ", ".join(f"{n} {k}" for k, n in f.kinds.items())
     share = lambda t: f"{100 * t.wall / f.build.wall:.1f}% of full (CPU {100 * t.cpu / f.build.cpu:.1f}%)"  # noqa: E731
     rows = [
@@ -272,7 +272,6 @@ def report(f: Figures) -> str:
         ("rebuild, nothing changed", f.unchanged, share(f.unchanged)),
         ("rebuild, one note edited", f.edited, share(f.edited)),
     ]
-    cores = len(os.sched_getaffinity(0))
     one_edit = all(s["updated"] == 1 and s["new"] == s["removed"] == s["renamed"] == 0 for s in f.edit_statuses)
     lines = [
         f"== {f.notes} notes ({f.corpus_kb:.0f} KB) -> {f.cards} cards ({kinds})",
@@ -312,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     for n in args.notes:
         print(f"measuring {n} notes ...", flush=True)
         figures = bench(n, args.repeat, args.seed, log=lambda s: print(s, flush=True))
-        print(report(figures), flush=True)
+        print(report(figures, int(info["nproc"])), flush=True)
         results.append(figures)
     if args.json:
         payload = {"machine": info, "results": [asdict(r) | {"ratio": r.ratio, "cpu_ratio": r.cpu_ratio} for r in results]}
