@@ -21,7 +21,7 @@ from flashcards.cards import NoteCards, in_order
 from flashcards.config import Config
 from flashcards.decks import deck_descriptions
 from flashcards.errors import StrictModeError
-from flashcards.model import Card, Diagnostic, Kind, NoteSummary
+from flashcards.model import Card, Diagnostic, Kind, LeftOut, NoteSummary
 from flashcards.notes import note_keys, process_notes
 from flashcards.package import Contents, MediaFile, write_package
 from flashcards.progress import QUIET, WORTH_SHOWING, Progress
@@ -66,6 +66,8 @@ class BuildResult:
     written: bool
     kinds: tuple[tuple[Kind, int], ...]
     """How many cards of each kind the deck holds."""
+    left_out: tuple[LeftOut, ...] = ()
+    """What the quality gate did not make cards of, and why."""
     up_to_date: bool = False
     """Nothing the deck is built from changed since the last build, so
     nothing was read again: ``plan`` then only counts the deck's cards as unchanged."""
@@ -141,11 +143,13 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
     warnings: list[Diagnostic] = []
     encodings: list[tuple[str, str]] = []
     per_note: list[NoteCards] = []
+    left_out: list[LeftOut] = []
     summaries: list[NoteSummary] = []
     shipped: dict[str, MediaFile] = {}
     looked_at: list[Path] = []
     for (note, _), result in zip(read, processed.results, strict=True):
         warnings.extend(result.warnings)
+        left_out.extend(result.left_out)
         if result.summary is None:
             unread.append((result.rel, result.unread))
             continue
@@ -202,7 +206,7 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
                 if unread or plan.count(Status.REMOVED):
                     record.forget()  # the next build still has something to do
                 else:
-                    outcome = Outcome(kinds, tuple(warnings), tuple(encodings))
+                    outcome = Outcome(kinds, tuple(warnings), tuple(encodings), tuple(left_out))
                     record.record(inputs, [lock_path, deck_path, *looked_at], outcome)
     return BuildResult(
         notes_root=root,
@@ -215,6 +219,7 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
         lock_path=lock_path,
         written=written,
         kinds=kinds,
+        left_out=tuple(left_out),
     )
 
 
@@ -247,6 +252,7 @@ def _without_cards(
         lock_path=lock_path,
         written=written,
         kinds=outcome.kinds,
+        left_out=outcome.left_out,
         up_to_date=up_to_date,
         patched=patched,
     )

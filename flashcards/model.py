@@ -202,6 +202,22 @@ class Diagnostic:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+@_pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A candidate the quality gate did not make a card of, and why."""
+
+    path: str
+    line: int
+    reason: str
+    """One of the reasons named in :mod:`flashcards.extract.gate`."""
+    what: str
+    """What the candidate asked (its key), for the report."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason} — {self.what}"
+
+
 # ------------------------------------------------------------------- extract
 
 
@@ -273,6 +289,8 @@ class Extraction:
     claimed: frozenset[int] = frozenset()
     """Source lines of the blocks and list items this extractor turned into
     facts; extractors after it leave them alone."""
+    left_out: tuple[LeftOut, ...] = ()
+    """Candidates not carded (the quality gate's, and whole tables left out)."""
 
 
 # --------------------------------------------------------------------- cards

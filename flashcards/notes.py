@@ -21,7 +21,7 @@ from flashcards import cache
 from flashcards.cards import NoteCards, note_cards, summarize
 from flashcards.config import Config
 from flashcards.extract import extract
-from flashcards.model import Diagnostic, NoteSummary
+from flashcards.model import Diagnostic, LeftOut, NoteSummary
 from flashcards.parse import parse
 from flashcards.progress import QUIET, WORTH_SHOWING, Progress
 from flashcards.reading import NoteFile, UnreadableNote, decode
@@ -43,6 +43,8 @@ class NoteResult:
     encoding: str = "utf-8"
     unread: str = ""
     """Why the note was not read ('' when it was): its cards are then kept as they were."""
+    left_out: tuple[LeftOut, ...] = ()
+    """What the quality gate did not card (see :mod:`flashcards.extract.gate`)."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ def process_note(rel: str, data: bytes, config: Config) -> NoteResult:
     found = extract(doc)
     summary = summarize(doc)
     return NoteResult(
-        rel, summary, note_cards(summary, found.facts, config), (*text.warnings, *found.warnings), text.encoding
+        rel, summary, note_cards(summary, found.facts, config), (*text.warnings, *found.warnings), text.encoding,
+        left_out=found.left_out,
     )
 
 

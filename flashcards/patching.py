@@ -103,7 +103,10 @@ def prepare(
     warnings.extend(w for new in processed.results for w in new.warnings)
     warnings.extend(image_warnings)
     warnings.sort(key=lambda w: (w.path, w.line))
-    outcome = Outcome(edits.outcome.kinds, tuple(warnings), edits.outcome.encodings)
+    left_out = [x for x in edits.outcome.left_out if x.path not in rels]
+    left_out.extend(x for new in processed.results for x in new.left_out)
+    left_out.sort(key=lambda x: (x.path, x.line))
+    outcome = Outcome(edits.outcome.kinds, tuple(warnings), edits.outcome.encodings, tuple(left_out))
     return Patch(tuple(plans), processed, outcome, edits.files)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from flashcards.build import BuildResult
 from flashcards.reconcile import REMOVED_TAG, Status
@@ -36,6 +37,15 @@ def summary_text(result: BuildResult, dry_run: bool = False, verbose: bool = Fal
             f"Removed cards are shipped once more tagged {REMOVED_TAG}: "
             f"search 'tag:{REMOVED_TAG}' in Anki's browser to delete them."
         )
+    if result.left_out:
+        reasons = Counter(x.reason for x in result.left_out)
+        lines.append(
+            f"Left out: {len(result.left_out)} ("
+            + ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items(), key=lambda r: (-r[1], r[0])))
+            + ")" + ("" if verbose else "; --verbose names each")
+        )
+        if verbose:
+            lines.extend(f"  left out {x}" for x in result.left_out)
     for warning in (*result.warnings, *plan.warnings):
         lines.append(f"warning: {warning}")
     if dry_run:
@@ -65,5 +75,6 @@ def summary_json(result: BuildResult, dry_run: bool = False) -> str:
         ],
         "warnings": [str(w) for w in result.warnings] + list(plan.warnings),
         "encodings": dict(result.encodings),
+        "left_out": [{"source": f"{x.path}:{x.line}", "reason": x.reason, "card": x.what} for x in result.left_out],
     }
     return json.dumps(data, ensure_ascii=False, indent=2)

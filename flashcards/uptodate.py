@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flashcards.cache import Signature, pack, read, remove, signature, write
-from flashcards.model import Diagnostic, Kind
+from flashcards.model import Diagnostic, Kind, LeftOut
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Outcome:
     kinds: tuple[tuple[Kind, int], ...]
     warnings: tuple[Diagnostic, ...]
     encodings: tuple[tuple[str, str], ...]
+    left_out: tuple[LeftOut, ...] = ()
 
 
 @dataclass(frozen=True)

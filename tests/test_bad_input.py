@@ -237,7 +237,7 @@ def test_the_notes_are_never_written_to(tmp_path: Path) -> None:
 def test_a_note_that_became_unreadable_keeps_its_cards(tmp_path: Path, damage: bytes, why: str) -> None:
     """A crash that empties a note, or a sync that garbles it, must not mark
     its cards removed (the user would delete them, with their reviews)."""
-    notes = write_notes(tmp_path / "notes", {"other.md": "**Other**: fine\n"})
+    notes = write_notes(tmp_path / "notes", {"other.md": "**Gateway**: a router at the edge\n"})
     shutil.copyfile(BAD / "reference.md", notes / "reference.md")
     first = run_build(notes, tmp_path / "out", now=NOW)
     assert len(first.cards) == 4

@@ -64,7 +64,7 @@ def test_hostile_fields_are_sanitised_in_the_collection(hostile_deck: BuildResul
             for pattern in FORBIDDEN:
                 assert not pattern.search(value), f"{name}: {value}"
             assert all(markup.is_media_name(src) for src in SRC.findall(value)), value
-        term = re.sub(r"<[^>]+>", "", note["Front"]).removeprefix("What is ").removesuffix("?")
+        term = re.sub(r"<[^>]+>", "", re.sub(r"<div class=lead>.*?</div>", "", note["Front"])).removeprefix("What is ").removesuffix("?")
         backs[term] = note["Back"]
     assert backs == EXPECTED_BACKS
 

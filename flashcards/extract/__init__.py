@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from flashcards import markup
-from flashcards.extract import memory, questions, tables
+from flashcards.extract import gate, memory, questions, tables
 from flashcards.model import Document, Extraction, Fact
 
 Extractor = Callable[[Document, frozenset[int]], Extraction]
@@ -29,15 +29,18 @@ def extract(doc: Document) -> Extraction:
     """Run every extractor over one document."""
     facts = []
     warnings = list(doc.warnings)
+    left_out = []
     claimed: frozenset[int] = frozenset()
     for _name, extractor in EXTRACTORS:
         found = extractor(doc, claimed)
         facts.extend(found.facts)
         warnings.extend(found.warnings)
+        left_out.extend(found.left_out)
         claimed |= found.claimed
-    facts = [f for f in facts if has_two_sides(f)]
-    facts.sort(key=lambda f: f.origin.line)
-    return Extraction(tuple(facts), tuple(warnings), claimed)
+    kept, gated = gate.sift([f for f in facts if has_two_sides(f)])
+    left_out.extend(gated)
+    left_out.sort(key=lambda x: (x.line, x.reason))
+    return Extraction(tuple(sorted(kept, key=lambda f: f.origin.line)), tuple(warnings), claimed, tuple(left_out))
 
 
 def has_two_sides(fact: Fact) -> bool:
@@ -52,11 +55,13 @@ def has_two_sides(fact: Fact) -> bool:
     deletions = _CLOZE.findall(fact.text)
     if not deletions or not all(markup.has_content(body) for _, body in deletions):
         return False
+    text = _LEAD.sub("", fact.text)  # the subject shown above asks nothing by itself
     for number in {n for n, _ in deletions}:
-        question = _CLOZE.sub(lambda m: "" if m.group(1) == number else m.group(2), fact.text)
+        question = _CLOZE.sub(lambda m: "" if m.group(1) == number else m.group(2), text)
         if not markup.has_content(question):
             return False
     return True
 
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
+_LEAD = re.compile(r"<div class=\"?lead\"?>.*?</div>", re.S)

@@ -32,6 +32,7 @@ from flashcards.extract.exam_parts import (
     lettered,
     parse_key,
     split_marker,
+    verdict_of,
 )
 from flashcards.extract.qa_units import (
     EXPLAIN_LABEL,
@@ -273,13 +274,34 @@ def _true_false(state: State, section: Section, parts: list[Unit], index: int, n
     chinese = markup.has_cjk(body)
     options = (Option("T", "", "正确" if chinese else "True"), Option("F", "", "错误" if chinese else "False"))
     correct = None if verdict is None else frozenset({"T" if verdict else "F"})
-    keyed, explanation, after, end = key_after(state, parts, index + 1, False, True)
+    letters = _verdict_options(state, parts, index + 1)
+    keyed, explanation, after, end = key_after(state, parts, index + 1 + len(letters), False, not letters)
+    if letters:  # "A) True  B) False": asked as lettered options, keyed by letter
+        options = tuple(Option(k, k, options[0].body if v == "T" else options[1].body) for k, v in letters.items())
+        if correct is not None:
+            correct = frozenset(k for k, v in letters.items() if v in correct)
+    after = [*parts[index + 1 : index + 1 + len(letters)], *after]
     correct = correct or keyed
     explanation = (lines_html([note]) if note else "") + nested_html(unit) + explanation
     stem, stem_number = _clean_stem([body], [unit])
     state.take([unit, *after])
-    question = Question(section, unit.line, stem, options, correct, explanation, stem_number or number, true_false=True)
+    question = Question(section, unit.line, stem, options, correct, explanation, stem_number or number, true_false=not letters)
     return question, end
+
+
+_VERDICT_OPTION = re.compile(r"^\s*\(?([AB])[.．)）:：]\s*(true|false|正确|错误|对|错)\s*$", re.IGNORECASE)
+
+
+def _verdict_options(state: State, parts: list[Unit], at: int) -> dict[str, str]:
+    """``A) True`` / ``B) False`` lines after a true/false statement: letter → T/F."""
+    found: dict[str, str] = {}
+    while at + len(found) < len(parts) and len(found) < 2:
+        unit = parts[at + len(found)]
+        option = _VERDICT_OPTION.match(plain(unit.text)) if unit.textual and state.free(unit) else None
+        if option is None:
+            break
+        found[option.group(1).upper()] = "T" if verdict_of(option.group(2)) else "F"
+    return found if len(found) == 2 else {}
 
 
 def _judged_list(parts: list[Unit], index: int, section: Section) -> bool:

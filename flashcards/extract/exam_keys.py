@@ -10,6 +10,7 @@ matched to the numbered questions above them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from flashcards.extract import base
@@ -97,8 +98,7 @@ def answer_keys(state: State, found: list[Question]) -> list[Question]:
     """Fill in keys from an answer key written elsewhere (``## 答案`` / ``1. B 2. C``)."""
     found = list(found)
     for section in base.sections(state.doc):
-        heading = base.strip_ordinal(section.path[-1]).rstrip("：: ") if section.path else ""
-        in_key_section = bool(KEY_SECTION.match(heading))
+        in_key_section = any(KEY_SECTION.match(_bare_heading(h)) for h in section.path)
         parts = units(section.blocks, state.skip())
         for index, unit in enumerate(parts):
             if not state.free(unit) or not unit.textual:
@@ -114,6 +114,12 @@ def answer_keys(state: State, found: list[Question]) -> list[Question]:
                 note = text[entry.end() :].strip(" .。:：-—–()（）") if len(entries) == 1 else ""
                 _match_entry(state, found, unit.line, int(entry.group("n")), entry.group("a"), note)
     return found
+
+
+def _bare_heading(heading: str) -> str:
+    """A heading without its number, emoji or closing colon: "✅ Answer Key" → "Answer Key"."""
+    text = re.sub(r"^[^\w\u3400-\u9fff]+", "", base.strip_ordinal(heading))
+    return text.rstrip("：: ")
 
 
 def _led_by_key_label(parts: list[Unit], index: int) -> bool:

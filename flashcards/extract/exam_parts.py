@@ -153,7 +153,7 @@ def parse_key(text: str, numbered: bool, true_false: bool) -> tuple[frozenset[st
 
 # Entries of an answer key written at the end of a note: "1. B 2. C", "3-AD".
 KEY_ENTRY = re.compile(
-    r"(?<![\w.])(?P<n>\d{1,3})\s*[.．)）、:：\-–—]?\s*"
+    r"(?<![\w.])(?P<n>\d{1,3})\s*[.．)）、:：\-–—]?\s*(?:(?i:answer|ans|key)\s*[:：]\s*|答案\s*[:：]?\s*)?"
     r"(?P<a>[A-H]+(?:\s*[,，、/&]\s*[A-H])*|正确|错误|对|错|√|×|(?i:true|false)|T|F)(?![A-Za-z])"
 )
 KEY_SECTION = re.compile(

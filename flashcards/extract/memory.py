@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from flashcards import markup
-from flashcards.extract import base
+from flashcards.extract import base, prompts
 from flashcards.model import (
     Block,
     Document,
@@ -148,6 +148,9 @@ def _statement(
         if markup.strong_spans(body) or (summary and _quoted(body) != body):
             cloze, _ = markup.cloze_html(_quoted(body) if not markup.strong_spans(body) else body)
             html = f"<b>{markup.escape(term)}</b>：{cloze}" if state.chinese else f"<b>{markup.escape(term)}</b>: {cloze}"
+            # "**缺点**：…" says whose only above it; a term under a heading shows the heading.
+            attribute = prompts.is_attribute(markup.plain_text(term))
+            html = _lead(state, section, parent, markup.plain_text(term), title=attribute) + html
             _add(state, section, line, Kind.MEMORY, key=_join(parent, term), text=html, extra=_html(below))
         else:
             _definition(state, section, line, term, markup.inline_html(body) + _html(below), parent)
@@ -160,6 +163,7 @@ def _statement(
     cloze, count = markup.cloze_html(source)
     if not count:
         return False
+    cloze = _lead(state, section, parent, markup.plain_text(source)) + cloze
     _add(state, section, line, Kind.MEMORY, key=_join(parent, _visible(source)), text=cloze, extra=_html(below))
     return True
 
@@ -169,13 +173,33 @@ def _html(blocks: tuple[Block, ...]) -> str:
 
 
 def _definition(state: _State, section: Section, line: int, term: str, answer_html: str, parent: str) -> None:
-    if _MARKER.fullmatch(term):  # "注意：…", "Exam tip: …" ask for the point, not a meaning
-        prompt = f"{term}？" if state.chinese else f"{term}?"
-    else:
-        prompt = f"{term}是什么？" if state.chinese else f"What is {term}?"
-    front = f"<div class=lead>{markup.escape(parent)}</div>" if parent else ""
+    """``term`` answered by ``answer_html``, asked about its subject: the
+    parent item's label, else the section's heading (see :mod:`prompts`)."""
+    subject = _subject(parent) or prompts.subject_of(section, state.doc.title)
+    lead, prompt = prompts.ask(
+        subject, markup.plain_text(term) if "*" in term or "`" in term else term, marker=bool(_MARKER.fullmatch(term))
+    )
+    front = f"<div class=lead>{markup.escape(lead)}</div>" if lead else ""
     front += f"<div class=prompt>{markup.inline_html(prompt)}</div>"
     _add(state, section, line, Kind.DEFINITION, key=_join(parent, term), front=front, back=answer_html)
+
+
+def _lead(state: _State, section: Section, parent: str, shown: str, title: bool = False) -> str:
+    """The subject above a memory point that does not name it itself (the
+    note's title only when ``title``: a statement is about its section)."""
+    subject = _subject(parent) or prompts.subject_of(section, state.doc.title if title else "")
+    if not subject or prompts.names(shown, subject) or prompts.names(subject, shown):
+        return ""
+    return f"<div class=lead>{markup.escape(subject)}</div>"
+
+
+def _subject(parent: str) -> str:
+    """A parent list item as a subject: its label, or its text when short."""
+    if not parent:
+        return ""
+    label = markup.split_label(parent)
+    text = (label[0] if label else parent).rstrip(markup.COLONS).strip()
+    return text if len(text) <= 40 else ""
 
 
 def _set(state: _State, section: Section, block: ListBlock, items: list[ListItem], lead: str) -> None:

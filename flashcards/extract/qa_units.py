@@ -230,6 +230,14 @@ EXPLAIN_LABEL = labelled(r"答案解析|解析|详解|解释|说明|原因|理�
 Q_LABEL = labelled(r"Q\s*\d{0,3}|question\s*\d{0,3}|问题?\s*\d{0,3}|提问", ":：.．")
 A_LABEL = labelled(r"A\s*\d{0,3}|answer|答|回答|解答|答案", ":：.．")
 
+def is_reveal_label(text: str) -> bool:
+    """Whether a title only says "open me" (``show``, ``Click to reveal Answer``, ``🔍 答案``)."""
+    from flashcards.extract.gate import REVEAL
+
+    bare = re.sub(r"[^\w\s\u3400-\u9fff&]", " ", text)
+    return bool(REVEAL.fullmatch(re.sub(r"\s+", " ", bare).strip()))
+
+
 ANSWER_TITLE = re.compile(
     r"^(?:show\s+|see\s+|view\s+|reveal\s+|点击)?(?:查看|显示)?(?:the\s+)?(?:参考|正确)?(?:答案|解析|解答|answers?|solutions?|key|"
     r"explanation)\b",
@@ -262,7 +270,7 @@ class Container:
         """Whether it is labelled as an answer (``<summary>Answer</summary>``, ``[!success]``, ``> **Answer:**``)."""
         if self.callout in ("success", "answer", "check", "done", "solution"):
             return True
-        if self.title and ANSWER_TITLE.match(plain(self.title)):
+        if self.title and (ANSWER_TITLE.match(plain(self.title)) or is_reveal_label(plain(self.title))):
             return True
         return self.kind == "quote" and bool(self.lines) and bool(KEY_LABEL.match(self.lines[0]))
 

@@ -16,7 +16,11 @@ import re
 from flashcards import markup
 from flashcards.extract import base
 from flashcards.extract.qa_units import (
+    A_LABEL,
+    KEY_LABEL,
+    Container,
     State,
+    container,
     Unit,
     ends_with_question_mark,
     prompt_html,
@@ -54,6 +58,18 @@ def find(state: State) -> None:
         if not section.path:
             continue
         question = question_of(section.path[-1])
+        if not question and _opens_with_answer(state, section):
+            # "### 3. **Fragments need an Activity.**" then "**Answer**: **False**"
+            question = markup.plain_text(base.strip_ordinal(section.path[-1])).strip()
+        revealed = _revealed(state, section)
+        if revealed is not None:
+            # "### Command to list taints" then <details><summary>show</summary>…:
+            # the heading is the question, the hidden block its answer.
+            question = question or base.strip_ordinal(section.path[-1]).strip()
+            used = list(revealed.parts)
+            if state.add(Kind.QUESTION, section, section.line, question, prompt_html(question), revealed.body_html()):
+                state.take(used)
+            continue
         if not question:
             continue
         answer = _answer_section(section)
@@ -78,6 +94,27 @@ its answer is this short; a question mark always asks."""
 def _compact(used: list[Unit], back: str) -> bool:
     blocks = {(u.kind, u.group if u.kind == "line" else id(u.block) if u.kind == "item" else u.line) for u in used}
     return len(blocks) <= MAX_BLOCKS and len(re.sub(r"<[^>]+>", "", back)) <= MAX_CHARS
+
+
+def _opens_with_answer(state: State, section: Section) -> bool:
+    """Whether a section's first line is labelled as the answer (``**Answer**: …``, ``答：…``)."""
+    parts = [u for u in units(section.blocks, state.skip())]
+    if not parts or not state.free(parts[0]) or not parts[0].textual:
+        return False
+    label = KEY_LABEL.match(parts[0].text) or A_LABEL.match(parts[0].text)
+    return bool(label and label.group("rest").strip())
+
+
+def _revealed(state: State, section: Section) -> Container | None:
+    """The answer block a section opens with (``<details>`` or a callout
+    titled "show", "Answer", "Click to reveal" …), when it holds something."""
+    parts = [u for u in units(section.blocks, state.skip())]
+    if not parts or not state.free(parts[0]) or parts[0].textual:
+        return None
+    box = container(parts, 0)
+    if box is None or not box.answers or not markup.has_content(box.body_html()):
+        return None
+    return box
 
 
 def _answer_section(section: Section) -> Section | None:

@@ -1,0 +1,154 @@
+"""The quality gate: what the extractors found, checked before it becomes a card.
+
+Each rule names a reason a candidate is left out (see ``shared/docs/real-notes.md``,
+"What must never become a card"). The build counts what was left out by
+reason, and ``--verbose`` names each with its file and line, so a note's
+author can see why a line gave no card.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from flashcards import markup
+from flashcards.extract.prompts import is_attribute
+from flashcards.model import Fact, Kind, LeftOut
+
+NO_SUBJECT = "no subject"
+LINK_ONLY = "link-only answer"
+QUESTION_ANSWER = "question for an answer"
+REVEAL_LABEL = "reveal label for a question"
+BOILERPLATE = "boilerplate"
+EXERCISE = "exercise without its answer"
+RAW_SYNTAX = "leftover syntax"
+EXAMPLE_DATA = "example data"
+"""Used by the table extractor, which sees whole tables."""
+
+REVEAL = re.compile(
+    r"(?:show|hide|answers?|the answer|solutions?|reveal|details|hint|more|expand|toggle|"
+    r"click(?: here)? to (?:reveal|show|expand|see|view)\b.*|(?:show|reveal|see|view|check) (?:the )?(?:answers?|solutions?)\b.*|"
+    r"答案|解析|答案解析|参考答案|查看答案|显示答案|点击.*|展开.*|详情|提示)",
+    re.IGNORECASE,
+)
+BOILERPLATE_LABEL = re.compile(
+    r"(?:author|authors|written by|date|created|updated|last updated|last modified|modified|published|"
+    r"see also|references?|further reading|navigation|nav|prev|previous|next|toc|table of contents|"
+    r"copyright|license|licence|"
+    r"作者|日期|创建时间|更新时间|最后更新|修改时间|发布时间|出处|参考|参考资料|参考文献|参考链接|"
+    r"相关链接|相关阅读|延伸阅读|目录|导航|上一篇|下一篇|上一节|下一节|版权|版权声明|许可|"
+    r"掌握内容|了解内容|熟悉内容|学习目标|本章目标)",
+    re.IGNORECASE,
+)
+"""Labels that never name something to learn."""
+META_LABEL = re.compile(
+    r"(?:source|sources|links?|related|tags?|status|version|aliases|title|category|categories|"
+    r"来源|链接|标签|状态|版本|分类|标题|时间)",
+    re.IGNORECASE,
+)
+"""Labels that are metadata in a note's preamble, and may be terms further down."""
+_PROMPT_WRAP = re.compile(r"^(?:what is |what are |what's )?(.*?)(?:是什么|是啥|指什么)?\s*[?？]?$", re.IGNORECASE)
+_BLANK = re.compile(r"_{3,}|＿{2,}|（\s*）|\(\s{2,}\)|【\s*】")
+_EXERCISE = re.compile(r"^(?:请思考|思考题|想一想|练习|exercise|try it|your turn|todo|tbd)\b", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_LINK = re.compile(r"<a\b[^>]*>.*?</a>", re.IGNORECASE | re.DOTALL)
+_CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
+_MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
+_RAW = re.compile(
+    r"==[^=\s][^=]*==|\[\[|\]\]|:::|\*\*|^\s*[-+*] \S|(?<![\\$])\$(?!\$)\S|\{\{(?!c\d+::)|%%|<!--|&lt;!--|!!!",
+    re.MULTILINE,
+)
+_TAG_ONLY = re.compile(r"^\s*(?:#[^\s#]+\s*)+$")
+_WORDS = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+
+
+def sift(facts: tuple[Fact, ...] | list[Fact]) -> tuple[tuple[Fact, ...], tuple[LeftOut, ...]]:
+    """The facts that pass, and what was left out and why."""
+    kept: list[Fact] = []
+    left: list[LeftOut] = []
+    for fact in facts:
+        reason = check(fact)
+        if reason:
+            left.append(LeftOut(fact.origin.path, fact.origin.line, reason, _label(fact)))
+        else:
+            kept.append(fact)
+    return tuple(kept), tuple(left)
+
+
+def check(fact: Fact) -> str:
+    """Why a fact must not become a card ('' when it may)."""
+    question = visible(fact.text if fact.kind.is_cloze else fact.front)
+    answer = (
+        " ".join(_CLOZE.findall(fact.text)) if fact.kind.is_cloze else visible(fact.back)
+    )
+    asked = visible(_without_lead(fact.front)) if not fact.kind.is_cloze else question
+    core = _PROMPT_WRAP.match(asked.strip())
+    core_text = (core.group(1) if core else asked).strip(" ·:：")
+    if REVEAL.fullmatch(_bare(asked)):
+        return REVEAL_LABEL
+    label = _bare(fact.key.split(" › ")[-1])
+    if BOILERPLATE_LABEL.fullmatch(label) or BOILERPLATE_LABEL.fullmatch(_bare(core_text)):
+        return BOILERPLATE
+    if not fact.origin.headings and META_LABEL.fullmatch(label):
+        return BOILERPLATE
+    if fact.kind is Kind.DEFINITION and is_attribute(core_text) and "class=lead" not in fact.front.replace('"', ''):
+        return NO_SUBJECT
+    if fact.kind is not Kind.MCQ and is_link_only(fact.text if fact.kind.is_cloze else fact.back):
+        return LINK_ONLY
+    if fact.kind is not Kind.MCQ and is_question(answer):
+        return QUESTION_ANSWER
+    if _BLANK.search(question + " " + answer) or _EXERCISE.match(question):
+        return EXERCISE
+    if has_raw_syntax(fact.front) or has_raw_syntax(fact.back) or has_raw_syntax(fact.text):
+        return RAW_SYNTAX
+    if not fact.kind.is_cloze and _TAG_ONLY.match(asked):
+        return RAW_SYNTAX
+    return ""
+
+
+def visible(fragment: str) -> str:
+    """The text a reviewer reads in an HTML fragment, one line per block."""
+    text = re.sub(r"</(?:p|li|div|tr|h\d|pre|blockquote)>|<br\s*/?>", "\n", fragment, flags=re.IGNORECASE)
+    text = html.unescape(_TAG.sub("", text))
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def is_link_only(fragment: str) -> bool:
+    """Whether an answer is nothing but links, URLs, wikilinks or citations."""
+    if not markup.has_content(fragment) or "<img" in fragment:
+        return False
+    rest = _URL.sub(" ", visible(_LINK.sub(" ", fragment)))
+    rest = re.sub(r"\[\[.*?\]\]|\[@[^\]]*\]|\[\d+\]", " ", rest)
+    return len(_WORDS.findall(rest)) < 2
+
+
+def is_question(text: str) -> bool:
+    """Whether an answer is itself only questions (a follow-up, not an answer)."""
+    lines = [ln.strip() for ln in text.splitlines() if _WORDS.search(ln)]
+    return bool(lines) and all(ln.endswith(("?", "？")) for ln in lines)
+
+
+def has_raw_syntax(fragment: str) -> bool:
+    """Markdown or tool syntax a reviewer would see as is (outside code and math)."""
+    if not fragment:
+        return False
+    prose = visible(_MATH.sub(" ", _CODE.sub(" ", _CLOZE.sub(lambda m: m.group(1), fragment))))
+    return bool(_RAW.search(prose))
+
+
+def _without_lead(front: str) -> str:
+    """A front without its lead line (the parent item shown above the prompt)."""
+    return re.sub(r'<div class="?lead"?>.*?</div>', "", front, flags=re.DOTALL)
+
+
+def _bare(text: str) -> str:
+    """Text without emoji, punctuation or surrounding space, for the label rules."""
+    text = re.sub(r"[^\w\s.\u3400-\u9fff]", " ", text)
+    return re.sub(r"\s+", " ", text).strip(" .")
+
+
+def _label(fact: Fact) -> str:
+    key = fact.key if len(fact.key) <= 60 else fact.key[:59] + "…"
+    return key

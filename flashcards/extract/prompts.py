@@ -1,0 +1,113 @@
+"""Prompts that name what they ask about: subject · attribute.
+
+Most learnable facts are a triple: a *subject* (the nearest heading, a parent
+list item), an *attribute* (a label) and a *value*. A label that only names
+an attribute — 缺点, 作用, Mechanism, Pros — asks nothing without its
+subject: "乐观锁的缺点？", "Bevacizumab · Mechanism?". A label that is a
+term of its own keeps "X是什么？" / "What is X?", with the subject shown
+above it. The words and the form follow the label's language, not the
+note's: an English label in a Chinese note gets an English prompt.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flashcards import markup
+from flashcards.extract.base import strip_ordinal
+from flashcards.model import Section
+
+ATTRIBUTE = re.compile(
+    r"(?:优点|缺点|优缺点|优势|劣势|特点|特征|特性|作用|功能|用途|用法|原因|原理|定义|概念|含义|意义|目的|"
+    r"适用场景|应用场景|使用场景|场景|应用|临床应用|举例|例子|示例|例如|如|注意|注意事项|区别|联系|分类|类型|种类|"
+    r"条件|前提|结果|影响|方法|步骤|流程|过程|机制|作用机制|实现|结构|组成|性质|表现|危害|措施|对策|防治|治疗|"
+    r"时间复杂度|空间复杂度|复杂度|稳定性|稳定|缺陷|局限|不足|问题|解决|解决方案|方案|总结|备注|说明|描述|简介|"
+    r"排序|顺序|来源|发生率|禁忌|不良反应|副作用|适应证|适应症|剂量|用量|体内过程|抗菌谱|耐药性|首选|首选用于|"
+    r"基本思想|思想|核心思想|思路|时间|地点|人物|内容|意义|性质|任务|对象|主体|标准|要求|依据|"
+    r"pros?|cons?|advantages?|disadvantages?|benefits?|drawbacks?|features?|characteristics?|purpose|goal|"
+    r"usage|uses?|use cases?|examples?|e\.?g\.?|ex|definition|meaning|notes?|description|summary|"
+    r"mechanism|mechanism of action|moa|function|role|types?|properties|property|causes?|effects?|side effects?|"
+    r"results?|how|why|what|when|where|time complexity|space complexity|complexity|stable|stability|"
+    r"limitations?|problems?|solution|steps?|process|structure|components?|conditions?|remarks?|comments?|"
+    r"details?|other|misc|dosing|dose|dosage|indications?|contraindications?|aes?|adverse effects?|ddi|"
+    r"interactions?|pk|pd|pk/pd|clinical pearls?|treatment|diagnosis|symptoms?|signs?|risk factors?|"
+    r"complications?|pathophysiology|etiology|epidemiology|prognosis|size|speed|key size|block size|"
+    r"rounds?|strength|weakness|weaknesses|strengths|category|class|format|syntax|command|example usage)",
+    re.IGNORECASE,
+)
+"""Labels that name an attribute, never a thing: they need a subject."""
+
+CONTAINER = re.compile(
+    r"(?:概述|简介|介绍|基本概念|基础|基础知识|概念|笔记|总结|小结|要点|记忆要点|重点|考点|知识点|核心|核心要点|核心结论|"
+    r"结论|补充|其他|附录|正文|内容|题目|练习|习题|例题|关键考点|关键区别总结|必记|速记|复习|"
+    r"notes?|overview|introduction|intro|basics|background|key points?|key takeaways?|takeaways?|summary|"
+    r"recap|remember|exam tips?|tl dr|tldr|cheat ?sheet|conclusions?|misc|other|examples?|exercises?|review|definitions?|glossary|terms|vocabulary)",
+    re.IGNORECASE,
+)
+"""Headings that hold facts about something else: never a subject."""
+
+_HOW = re.compile(r"^(?:how|when|why|where|which|who|如何|怎么|怎样|为什么|为何|何时|哪)", re.IGNORECASE)
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def is_attribute(label: str) -> bool:
+    """Whether a label only names an attribute (needs a subject to ask anything)."""
+    return bool(ATTRIBUTE.fullmatch(_bare(label)))
+
+
+def subject_of(section: Section, title: str = "") -> str:
+    """The subject a section's facts are about: its heading (without its
+    number), with the heading above when the heading only names an attribute
+    (``氨基糖苷类 › 不良反应``); the note's title at the top of a note."""
+    path = [h for h in (_clean(h) for h in section.path) if h and not CONTAINER.fullmatch(_bare(h))]
+    if not path:
+        title = _clean(title)
+        return "" if CONTAINER.fullmatch(_bare(title)) else title
+    subject = path[-1]
+    if is_attribute(subject) and len(path) > 1:
+        subject = f"{path[-2]} · {subject}"
+    return subject
+
+
+def chinese_label(label: str) -> bool:
+    """Whether a label asks in Chinese (it holds CJK), else English."""
+    return markup.has_cjk(label)
+
+
+def ask(subject: str, label: str, marker: bool = False) -> tuple[str, str]:
+    """(lead, prompt) for a labelled fact: the subject on a lead line when the
+    prompt does not already hold it, and a question in the label's language."""
+    zh = chinese_label(label)
+    mark = "？" if zh else "?"
+    label = label.strip().rstrip(":：?？ ")
+    subject = subject.strip()
+    if not subject or names(label, subject) or names(subject, label):
+        subject = ""
+    if marker or is_attribute(label) or _HOW.match(label):
+        if subject:
+            joined = zh and not marker and markup.has_cjk(subject)
+            return "", (f"{subject}的{label}{mark}" if joined else f"{subject} · {label}{mark}")
+        return "", f"{label}{mark}"
+    prompt = f"{label}是什么{mark}" if zh else f"What is {label}{mark}"
+    return subject, prompt
+
+
+def names(text: str, subject: str) -> bool:
+    """Whether ``text`` already names ``subject`` (ignoring case, spacing, punctuation)."""
+    return _bare(subject).casefold().replace(" ", "") in _bare(text).casefold().replace(" ", "")
+
+
+def _clean(heading: str) -> str:
+    text = markup.plain_text(heading) if any(c in heading for c in "*_`[<$") else heading
+    text = strip_ordinal(text)
+    text = re.sub(r"^[^\w\u3400-\u9fff(（]+|[^\w\u3400-\u9fff)）]+$", "", text)
+    return text.strip()
+
+
+def _bare(text: str) -> str:
+    text = re.sub(r"[^\w\s./\u3400-\u9fff]", " ", text)
+    return re.sub(r"\s+", " ", text).strip(" .")
+
+
+def has_latin(text: str) -> bool:
+    return bool(_LATIN.search(text))
