@@ -26,7 +26,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from flashcards import guard
+from flashcards import guard, obsidian
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div",
@@ -134,6 +134,7 @@ def markdown() -> MarkdownIt:
         .use(cjk_friendly)
         .use(texmath_plugin, delimiters="brackets")
         .use(dollarmath_plugin, allow_space=False, double_inline=True)
+        .use(obsidian.plugin)
     )
     guard.install(md)
     for name in ("math_inline", "math_single", "math_inline_double"):
@@ -172,7 +173,7 @@ def inline_tokens(text: str) -> tuple[Token, ...]:
 
 # Characters that can start inline Markdown (or HTML, an entity, math, a
 # line break): text without any of them parses to itself.
-_MARKUP = re.compile(r"[\\`*_\[\]!<>&~$\n\r\x00]")
+_MARKUP = re.compile(r"[\\`*_\[\]!<>&~$=%\n\r\x00]")
 
 
 def start_note(tokens: Sequence[Token]) -> None:
@@ -223,23 +224,28 @@ _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 def strong_spans(text: str) -> list[str]:
     """Plain text of each bold phrase in inline Markdown, in order."""
-    if "*" not in text and "_" not in text:
-        return []  # bold is written ** or __
+    if "*" not in text and "_" not in text and "==" not in text:
+        return []  # bold is written ** or __, a highlight ==
     spans: list[str] = []
     depth = 0
     current: list[str] = []
     for tok in inline_tokens(text):
-        if tok.type == "strong_open":
+        if tok.type in _OPENS:
             depth += 1
             if depth == 1:
                 current = []
-        elif tok.type == "strong_close":
+        elif tok.type in _CLOSES:
             depth -= 1
             if depth == 0:
                 spans.append("".join(current).strip())
         elif depth and tok.type in ("text", "code_inline"):
             current.append(tok.content)
     return [s for s in spans if s]
+
+
+_OPENS = frozenset({"strong_open", "mark_open"})
+_CLOSES = frozenset({"strong_close", "mark_close"})
+"""Bold and ``==highlight==`` both mark what to remember."""
 
 
 def cloze_html(text: str, start: int = 1, same_number: bool = False) -> tuple[str, int]:
@@ -257,12 +263,12 @@ def cloze_html(text: str, start: int = 1, same_number: bool = False) -> tuple[st
     depth = 0
     count = 0
     for tok in tokens:
-        if tok.type == "strong_open":
+        if tok.type in _OPENS:
             depth += 1
             if depth == 1:
                 inside = []
                 continue
-        elif tok.type == "strong_close":
+        elif tok.type in _CLOSES:
             depth -= 1
             if depth == 0:
                 body = sanitize(md.renderer.renderInline(inside, md.options, {}).strip())
@@ -338,10 +344,11 @@ def split_label(text: str, max_label: int = 24) -> tuple[str, str] | None:
 
 
 _BOLD_LABEL = re.compile(
-    r"^\*\*(?P<label>[^*]+?)\*\*\s*(?:[:：]|\s[-–—]\s)\s*(?P<body>.*)$"
+    r"^(?P<m>\*\*|__|\*|_|==|`)(?P<label>[^*_=`\n]+?)(?P=m)\s*(?:[:：]|\s[-–—~]\s)\s*(?P<body>.*)$"
     r"|^\*\*(?P<label2>[^*]+?[:：])\s*\*\*\s*(?P<body2>.*)$",
     re.DOTALL,
 )
+"""A bold, italic, highlighted or code label, then a colon or a spaced dash."""
 # A plain label has no sentence punctuation and is not a URL scheme.
 _PLAIN_LABEL = re.compile(r"^(?P<label>[^\s:：，。,.;；！!？?*`|\[\]()（）“”\"][^:：，。;；！!？?*`|\[\]“”\"]*?)\s*[:：](?!//)\s*(?P<body>.+)$", re.DOTALL)
 

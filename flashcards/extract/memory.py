@@ -97,6 +97,13 @@ def _paragraph(state: _State, section: Section, para: Paragraph, following: Bloc
         state.used.add(following.line)
         _list(state, section, following, markup.plain_text(text), summary, parent="")
         return
+    lines = [ln.strip() for ln in text.split("\n")]
+    labelled = [ln for ln in lines if (found := markup.split_label(ln)) and found[1]]
+    if len(lines) >= 2 and len(labelled) >= 2 and len(labelled) * 2 >= len(lines):
+        # "术语：定义" lines with no list markers render as one paragraph: each line is an item.
+        for offset, line in enumerate(lines):
+            _statement(state, section, para.line + offset, line, (), summary, parent="")
+        return
     _statement(state, section, para.line, text, (), summary, parent="")
 
 

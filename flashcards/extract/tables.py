@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flashcards import markup
-from flashcards.extract import base
+from flashcards.extract import base, prompts
 from flashcards.extract.table_shape import (
     Cell,
     Shape,
@@ -61,7 +61,6 @@ class _Found:
 
 def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
     """One fact per askable cell of every comparison or attribute table."""
-    chinese = base.is_chinese(doc)
     facts: list[Fact] = []
     warnings: list[Diagnostic] = []
     used: set[int] = set()
@@ -74,15 +73,18 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
         for row, message in shape.notes:
             line = table.row_lines[row] if row >= 0 else table.line
             warnings.append(Diagnostic(doc.path, line, f"table: {message}"))
+        # Sibling tables share their row and column labels ("maskulin · Dativ"):
+        # with an empty corner cell, the heading above names what the table is about.
+        lead = found.lead or ("" if plain(table.header[0]) else prompts.subject_of(found.section))
         for cell in shape.cells:
-            # A Chinese table inside an English note is still asked in Chinese.
-            zh = chinese or markup.has_cjk(cell.key)
+            # The prompt asks in the language of what it asks about.
+            zh = markup.has_cjk(cell.key)
             facts.append(
                 Fact(
                     kind=Kind.TABLE,
                     origin=base.origin(doc, found.section, table.row_lines[cell.row]),
                     key=_join(found.lead, cell.key),
-                    front=front_html(cell, found.lead, zh),
+                    front=front_html(cell, lead, zh),
                     back=back_html(table, cell, zh),
                     # Offered always; cards.py keeps it only when the
                     # configuration turns reverse cards on for tables.

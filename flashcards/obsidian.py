@@ -1,0 +1,92 @@
+"""Markdown that Obsidian (and tools like it) shows differently from CommonMark.
+
+Notes kept in Obsidian write ``==highlight==`` for what to remember,
+``[[note]]`` / ``[[note|alias]]`` / ``[[note#heading]]`` for links to other
+notes, and ``%%comments%%`` for text not meant to be shown. CommonMark shows
+all of these as raw syntax, so these markdown-it rules read them the way
+Obsidian shows them: a highlight is a ``<mark>`` (and a cloze deletion, as
+bold is), a wikilink is its text, a comment is nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+_MARK = re.compile(r"==(?=[^\s=])(.+?)(?<=[^\s=])==", re.DOTALL)
+_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]*?))?\]\]")
+_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
+
+
+def plugin(md: MarkdownIt) -> None:
+    """Install the rules (before emphasis and links, which would take the brackets)."""
+    md.inline.ruler.before("emphasis", "obsidian_mark", _mark)
+    md.inline.ruler.before("link", "obsidian_wikilink", _wikilink)
+    md.inline.ruler.before("emphasis", "obsidian_comment", _comment)
+
+
+def link_text(target: str, alias: str | None) -> str:
+    """What Obsidian shows for ``[[target|alias]]``: the alias, else the note
+    name with its heading (``note › heading``), never the ``^block`` id."""
+    if alias is not None and alias.strip():
+        return alias.strip()
+    note, _, heading = target.partition("#")
+    heading = heading.lstrip("^") if not heading.startswith("^") else ""
+    parts = [p.strip() for p in (note, heading) if p.strip()]
+    return " › ".join(parts)
+
+
+def _mark(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("==", state.pos):
+        return False
+    found = _MARK.match(state.src, state.pos)
+    if not found or found.end() > state.posMax:
+        return False
+    if not silent:
+        end = state.posMax
+        state.push("mark_open", "mark", 1).markup = "=="
+        state.pos, state.posMax = found.start(1), found.end(1)
+        state.md.inline.tokenize(state)
+        state.push("mark_close", "mark", -1).markup = "=="
+        state.posMax = end
+    state.pos = found.end()
+    return True
+
+
+def _wikilink(state: StateInline, silent: bool) -> bool:
+    start = state.pos
+    if state.src[start] == "!":
+        if not state.src.startswith("![[", start):
+            return False
+    elif not state.src.startswith("[[", start):
+        return False
+    found = _WIKILINK.match(state.src, start)
+    if not found or found.end() > state.posMax:
+        return False
+    if not silent:
+        embed, target, alias = found.group(1), found.group(2), found.group(3)
+        if embed and _IMAGE.search(target):
+            token = state.push("image", "img", 0)
+            name = target.strip()
+            token.attrs = {"src": name, "alt": alias if alias and not alias.strip().isdigit() else ""}
+            token.content = token.attrs["alt"]
+            token.children = []
+        else:
+            state.push("text", "", 0).content = link_text(target, alias)
+    state.pos = found.end()
+    return True
+
+
+def _comment(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("%%", state.pos):
+        return False
+    found = _COMMENT.match(state.src, state.pos)
+    if not found or found.end() > state.posMax:
+        return False
+    state.pos = found.end()
+    return True
+
+
+_IMAGE = re.compile(r"\.(?:png|jpe?g|gif|webp|svg|bmp|avif)$", re.IGNORECASE)
