@@ -173,9 +173,13 @@ def _prose(fragment: str) -> str:
 
 
 def is_link_only(back_html: str) -> bool:
+    """An answer that is nothing but links, URLs, wikilinks or citations."""
+    links = _LINK.search(back_html) or _URL.search(visible(back_html)) or re.search(r"\[\[|\[@", back_html)
+    if not links:
+        return False
     rest = _URL.sub(" ", visible(_LINK.sub(" ", back_html)))
     rest = re.sub(r"\[\[.*?\]\]|\[@[^\]]*\]", " ", rest)
-    return len(squash(rest)) < 2 and bool(squash(visible(back_html)) or "<a" in back_html)
+    return len(squash(rest)) < 2
 
 
 def is_question_answer(side: Side) -> bool:

@@ -74,7 +74,11 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
             token.content = token.attrs["alt"]
             token.children = []
         else:
+            # A link without an address: shown as its text, still known as a link
+            # (an answer that is only links is no answer).
+            state.push("link_open", "a", 1).attrs = {"class": "wikilink"}
             state.push("text", "", 0).content = link_text(target, alias)
+            state.push("link_close", "a", -1)
     state.pos = found.end()
     return True
 

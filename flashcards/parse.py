@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 import yaml
 from markdown_it.token import Token
 
-from flashcards import guard, markup
+from flashcards import containers, guard, markup
 from flashcards.model import (
     Block,
     Code,
@@ -37,7 +37,7 @@ def parse(text: str, rel_path: str) -> Document:
     """Parse one note. ``rel_path`` names it in identities and warnings."""
     md = markup.markdown()
     env: dict = {}
-    tokens = md.parse(text, env)
+    tokens = md.parse(containers.flatten(text), env)
     markup.start_note(() if env.get("references") else tokens)
     nodes = _tree(tokens)
     warnings = [Diagnostic(rel_path, s.line, s.message) for s in guard.skipped(env)]

@@ -47,6 +47,7 @@ META_LABEL = re.compile(
     re.IGNORECASE,
 )
 """Labels that are metadata in a note's preamble, and may be terms further down."""
+_RELEASE = re.compile(r"^\s*\[?v?\d+\.\d+(?:\.\d+)*(?:[-.\w]*)\]?(?:\s*[-–—(]\s*\d{4}-\d{2}-\d{2}\)?)?\s*$", re.IGNORECASE)
 _PROMPT_WRAP = re.compile(r"^(?:what is |what are |what's )?(.*?)(?:是什么|是啥|指什么)?\s*[?？]?$", re.IGNORECASE)
 _BLANK = re.compile(r"_{3,}|＿{2,}|（\s*）|\(\s{2,}\)|【\s*】")
 _EXERCISE = re.compile(r"^(?:请思考|思考题|想一想|练习|exercise|try it|your turn|todo|tbd)\b", re.IGNORECASE)
@@ -93,6 +94,8 @@ def check(fact: Fact) -> str:
         return BOILERPLATE
     if not fact.origin.headings and META_LABEL.fullmatch(label):
         return BOILERPLATE
+    if any(_RELEASE.match(h) for h in fact.origin.headings):
+        return BOILERPLATE  # a changelog's entries: "## [1.4.0] - 2024-01-02", "### Fixed"
     if fact.kind is Kind.DEFINITION and is_attribute(core_text) and "class=lead" not in fact.front.replace('"', ''):
         return NO_SUBJECT
     if fact.kind is not Kind.MCQ and is_link_only(fact.text if fact.kind.is_cloze else fact.back):
@@ -103,7 +106,7 @@ def check(fact: Fact) -> str:
         return EXERCISE
     if has_raw_syntax(fact.front) or has_raw_syntax(fact.back) or has_raw_syntax(fact.text):
         return RAW_SYNTAX
-    if not fact.kind.is_cloze and _TAG_ONLY.match(asked):
+    if not fact.kind.is_cloze and (_TAG_ONLY.match(asked) or _TAG_ONLY.match(answer)):
         return RAW_SYNTAX
     return ""
 

@@ -166,13 +166,48 @@ def _statement(
         return False  # a lead-in line, not a statement
     source = text if markup.strong_spans(text) else (_quoted(text) if summary else "")
     if not source:
-        return False
+        defined = _defines(text)
+        if defined is None:
+            return False  # prose that only explains
+        term, meaning = defined
+        _definition(state, section, line, term, markup.inline_html(meaning) + _html(below), parent)
+        return True
     cloze, count = markup.cloze_html(source)
     if not count:
         return False
     cloze = _lead(state, section, parent, markup.plain_text(source)) + cloze
     _add(state, section, line, Kind.MEMORY, key=_join(parent, _visible(source)), text=cloze, extra=_html(below))
     return True
+
+
+_DEFINES_EN = re.compile(
+    r"^(?P<term>(?:an? |the )?[A-Za-z][\w\-/()' ]{1,48}?) (?:is|are|refers to|means|is defined as|is called) "
+    r"(?P<meaning>(?:an?|the|any|one|when|how|\w+ing)\b.{8,})$",
+    re.DOTALL,
+)
+_DEFINES_ZH = re.compile(r"^(?P<term>[^\s，。：；、,.:;！？!?“”\"（）()]{2,14}?)(?:是指|指的是|是|指|称为|叫做)(?P<meaning>[^是].{5,})$", re.DOTALL)
+_NOT_A_TERM = re.compile(
+    r"^(?:it|this|that|these|those|they|there|here|he|she|we|you|i|which|what|who|one|each|all|some|most|"
+    r"这|那|它|他|她|其|这些|那些|这里|但|就|还|也|不|只|于|可|总|都|若|要|正|而|即|则|并|又|所以|因此|因为|如果|"
+    r"但是|还是|也是|不是|只是|于是|可是|总是|都是|若是|要是|正是|而是|就是|凡是|或是)",
+    re.IGNORECASE,
+)
+
+
+_CLAUSE = re.compile(r"\b(?:when|that|which|who|if|while|because|since|where|and|or)\b", re.IGNORECASE)
+
+
+def _defines(text: str) -> tuple[str, str] | None:
+    """(term, meaning) of a definitional sentence: ``X is …``, ``X 是/指 …``."""
+    plain = markup.plain_text(text)
+    first = re.split(r"(?<=[.。!！?？])\s", plain, maxsplit=1)[0] if "\n" not in plain else plain.split("\n")[0]
+    found = _DEFINES_ZH.match(first) if markup.has_cjk(first[:16]) else _DEFINES_EN.match(first)
+    if found is None:
+        return None
+    term = re.sub(r"^(?:an? |the )", "", found.group("term").strip(), flags=re.IGNORECASE)
+    if _NOT_A_TERM.match(term) or prompts.is_attribute(term) or len(term.split()) > 5 or _CLAUSE.search(term):
+        return None
+    return term, plain
 
 
 def _html(blocks: tuple[Block, ...]) -> str:
