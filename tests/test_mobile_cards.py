@@ -167,3 +167,41 @@ def test_the_phone_check_catches_overflow_low_contrast_and_requests(browser) -> 
         assert remote.requests == ("https://example.com/a.png", f"{phone.ORIGIN}/fc-missing.png")
     finally:
         device.close()
+
+
+# ------------------------------------------- what the reviewer showed wrong (issue 17)
+
+
+def _cards_with(mobile_deck: MobileDeck, needle: str) -> list[RenderedCard]:
+    found = [c for c in mobile_deck.rendered.cards if needle in c.answer]
+    assert found, f"no card holds {needle!r}: the fixtures no longer exercise this"
+    return found
+
+
+_ERROR_TOKENS = """() => [...document.querySelectorAll("pre code .err")].map(e => {
+  const code = getComputedStyle(e.closest("pre")), own = getComputedStyle(e);
+  return {text: e.textContent, color: own.color, code: code.color, background: own.backgroundColor,
+          border: own.borderTopStyle};
+})"""
+
+
+@pytest.mark.parametrize("mode", phone.MODES)
+def test_code_the_highlighter_cannot_place_is_plain_by_day_and_night(browser, mobile_deck: MobileDeck, mode: str) -> None:  # noqa: ANN001
+    """Regression: braces and Chinese comments in an sql block were painted red at night."""
+    for client in phone.CLIENTS:
+        device = phone.Phone(browser, client, night=mode == "night", media={})
+        try:
+            tokens = []
+            for card in _cards_with(mobile_deck, 'class="err"'):
+                device.show(card.answer, card.css, card.ord)
+                tokens += device.page.evaluate(_ERROR_TOKENS)
+            assert tokens
+            coloured = [t for t in tokens if t["color"] != t["code"] or t["background"] != "rgba(0, 0, 0, 0)" or t["border"] != "none"]
+            assert not coloured, f"{client.name} by {mode}: {coloured[:5]}"
+        finally:
+            device.close()
+
+
+def test_a_fence_in_a_language_the_highlighter_does_not_know_is_plain_code() -> None:
+    html = markup.block_html(markup.markdown().parse("```no-such-language\nSELECT { 中文 }\n```\n"))
+    assert html == '<pre><code class="language-no-such-language">SELECT { 中文 }\n</code></pre>'
