@@ -178,6 +178,37 @@ def _cards_with(mobile_deck: MobileDeck, needle: str) -> list[RenderedCard]:
     return found
 
 
+_OPTIONS = """() => {
+  const shown = (e) => e.getClientRects().length > 0;
+  const lists = [...document.querySelectorAll(".fc-options")].filter(shown);
+  return {lists: lists.length, options: lists.flatMap(l => [...l.children].filter(shown).map(li => li.innerText.trim())),
+          marked: [...document.querySelectorAll(".fc-options > li.fc-correct")].filter(shown).length,
+          text: document.body.innerText};
+}"""
+
+
+@pytest.mark.parametrize("client", phone.CLIENTS, ids=lambda c: c.name)
+def test_a_multiple_choice_back_shows_each_option_once(browser, mobile_deck: MobileDeck, client: phone.Client) -> None:  # noqa: ANN001
+    """Regression: the back showed the front's options, then the marked ones again."""
+    device = phone.Phone(browser, client, night=False, media={})
+    try:
+        for card in _cards_with(mobile_deck, 'class="fc-correct"'):
+            device.show(card.question, card.css, card.ord)
+            front = device.page.evaluate(_OPTIONS)
+            device.show(card.answer, card.css, card.ord)
+            back = device.page.evaluate(_OPTIONS)
+            assert front["lists"] == 1 and len(front["options"]) >= 2 and front["marked"] == 0, _name(card)
+            assert back["lists"] == 1 and len(back["options"]) == len(front["options"]), _name(card)
+            assert back["marked"] >= 1, _name(card)
+            for option in front["options"]:
+                # The back's option may carry a ✓ and a note after the text.
+                assert back["text"].count(option) == 1, f"{_name(card)}: shown {back['text'].count(option)}×: {option}"
+            if 'class="fc-key"' in card.answer:
+                assert re.search(r"^(Answer|答案)[:：]", back["text"], re.MULTILINE), _name(card)
+    finally:
+        device.close()
+
+
 _ERROR_TOKENS = """() => [...document.querySelectorAll("pre code .err")].map(e => {
   const code = getComputedStyle(e.closest("pre")), own = getComputedStyle(e);
   return {text: e.textContent, color: own.color, code: code.color, background: own.backgroundColor,
