@@ -140,7 +140,18 @@ def markdown() -> MarkdownIt:
         md.add_render_rule(name, _render_math_inline)
     for name in ("math_block", "math_block_eqno", "math_block_label"):
         md.add_render_rule(name, _render_math_block)
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
     return md
+
+
+# Every table scrolls inside its own wrapper (card.css lays it out from there).
+def _render_table_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # noqa: ANN001
+    return '<div class="fc-table"><table>\n'
+
+
+def _render_table_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # noqa: ANN001
+    return "</table></div>\n"
 
 
 @functools.lru_cache(maxsize=16384)

@@ -236,3 +236,62 @@ def test_code_the_highlighter_cannot_place_is_plain_by_day_and_night(browser, mo
 def test_a_fence_in_a_language_the_highlighter_does_not_know_is_plain_code() -> None:
     html = markup.block_html(markup.markdown().parse("```no-such-language\nSELECT { 中文 }\n```\n"))
     assert html == '<pre><code class="language-no-such-language">SELECT { 中文 }\n</code></pre>'
+
+
+# Every table wider than its scroll box, scrolled to the far right: where its
+# first column is, what is drawn there, and how wide each cell is against its
+# text on one line.
+_WIDE_TABLES = """() => [...document.querySelectorAll("table")].map(t => {
+  // The table scrolls itself, or inside its wrapper.
+  const box = [t, t.parentElement].find(e => e.scrollWidth > e.clientWidth + 1 && e.getClientRects().length > 0);
+  return [t, box];
+}).filter(([t, box]) => box).map(([t, box]) => {
+  box.scrollLeft = box.scrollWidth;
+  const edge = box.getBoundingClientRect().left;
+  const em = parseFloat(getComputedStyle(t).fontSize);
+  const rows = [...t.rows].map(row => {
+    const first = row.cells[0], r = first.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + 3, r.top + r.height / 2);
+    return {left: r.left - edge, onTop: !!hit && first.contains(hit), background: getComputedStyle(first).backgroundColor};
+  });
+  const cells = [...t.querySelectorAll("th, td")].map(c => {
+    const probe = document.createElement("span");
+    probe.style.whiteSpace = "pre";
+    probe.textContent = c.textContent.trim();
+    c.appendChild(probe);
+    const line = probe.getBoundingClientRect().width;
+    probe.remove();
+    return {text: c.textContent.trim().slice(0, 30), width: c.getBoundingClientRect().width / em, line: line / em};
+  });
+  return {scrolled: box.scrollLeft, rows, cells};
+})"""
+READABLE_EM = 8
+"""A cell whose text does not fit on one line is at least this wide (in ems of the table's text;
+the first column, which stays in view, is kept to 8em to leave room for the rest)."""
+
+
+@pytest.mark.parametrize("mode", phone.MODES)
+def test_a_wide_table_keeps_its_first_column_in_view_and_every_column_readable(
+    browser, mobile_deck: MobileDeck, mode: str  # noqa: ANN001
+) -> None:
+    """Regression: at 390 px a 7-column table squeezed its long column to about
+    5em, and once scrolled right its row labels were gone."""
+    for client in phone.CLIENTS:
+        device = phone.Phone(browser, client, night=mode == "night", media={})
+        tables = 0
+        try:
+            for card in _cards_with(mobile_deck, "<table>"):
+                device.show(card.answer, card.css, card.ord)
+                for table in device.page.evaluate(_WIDE_TABLES):
+                    tables += 1
+                    assert table["scrolled"] > 0
+                    for row in table["rows"]:
+                        assert abs(row["left"]) <= 1 and row["onTop"], (_name(card), client.name, row)
+                        assert re.fullmatch(r"rgb\(\d+, \d+, \d+\)", row["background"]), row  # opaque
+                    for cell in table["cells"]:
+                        assert cell["width"] >= min(cell["line"], READABLE_EM), (_name(card), client.name, cell)
+                if tables == 1:
+                    device.screenshot(ARTIFACTS / f"wide-table-scrolled-{client.name}-{mode}.png")
+        finally:
+            device.close()
+        assert tables >= 2, "the fixtures' wide tables no longer overflow a phone"
