@@ -228,6 +228,21 @@ def plain_text(text: str) -> str:
     return _SPACES.sub(" ", "".join(out)).strip()
 
 
+@functools.lru_cache(maxsize=4096)
+def plain_html(text: str) -> str:
+    """Inline Markdown as HTML of its plain text, math kept as ``\\(..\\)`` for
+    MathJax: a heading as a breadcrumb shows it (no links, images or emphasis)."""
+    out: list[str] = []
+    for tok in inline_tokens(text):
+        if tok.type in ("math_inline", "math_single", "math_inline_double"):
+            out.append("\\(" + escape(tok.content) + "\\)")
+        elif tok.type in ("text", "code_inline", "image"):
+            out.append(escape(tok.content))
+        elif tok.type in ("softbreak", "hardbreak") or (tok.type == "html_inline" and _BR.match(tok.content)):
+            out.append(" ")
+    return _SPACES.sub(" ", "".join(out)).strip()
+
+
 _SPACES = re.compile(r"[ \t\u3000]+")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 

@@ -295,3 +295,24 @@ def test_a_wide_table_keeps_its_first_column_in_view_and_every_column_readable(
         finally:
             device.close()
         assert tables >= 2, "the fixtures' wide tables no longer overflow a phone"
+
+
+_RAW_TEX = re.compile(r"\\[A-Za-z]+|\^|_\{")
+_MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]")
+
+
+def test_breadcrumbs_show_math_as_math_never_raw_tex(browser, mobile_deck: MobileDeck) -> None:  # noqa: ANN001
+    """Regression: a heading ``$R\\times C$ 列联表`` showed as ``R\\times C 列联表``."""
+    device = phone.Phone(browser, phone.CLIENTS[1], night=False, media={})
+    crumbs = []
+    try:
+        for card in mobile_deck.rendered.cards:
+            device.show(card.question, card.css, card.ord)
+            crumbs.append(device.page.evaluate("() => document.querySelector('.fc-context').innerText"))
+    finally:
+        device.close()
+    # Math is left to the clients' MathJax, which reads only \(..\) and \[..\].
+    raw = sorted({c for c in crumbs if _RAW_TEX.search(_MATH.sub("", c))})
+    assert not raw
+    assert "统计检验：\\(\\chi^2\\) 与列联表 › \\(R\\times C\\) 列联表" in crumbs
+    assert "统计检验：\\(\\chi^2\\) 与列联表 › 期望频数 \\(E_{ij}\\) 的要求" in crumbs
