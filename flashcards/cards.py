@@ -117,13 +117,18 @@ def guid_for(identity: str) -> str:
 
 def context_html(fact: Fact) -> str:
     """The breadcrumb: note title › section › subsection."""
-    return _breadcrumb(fact.origin.title, fact.origin.headings)
+    return _breadcrumb(fact.origin.title, fact.origin.headings, fact.origin.written)
 
 
 @functools.lru_cache(maxsize=4096)
-def _breadcrumb(title: str, headings: tuple[str, ...]) -> str:
-    parts = (title, *headings)
-    return " › ".join(markup.escape(p) for p in parts if p)
+def _breadcrumb(title: str, headings: tuple[str, ...], written: tuple[str, ...]) -> str:
+    """Plain text, but math in a heading stays math for MathJax (its plain
+    form is raw TeX): each part as written when known."""
+    plain = (title, *headings)
+    if len(written) != len(plain):
+        written = ("",) * len(plain)
+    parts = (markup.plain_html(w) if w else markup.escape(p) for p, w in zip(plain, written, strict=True) if p)
+    return " › ".join(parts)
 
 
 def source_text(fact: Fact) -> str:

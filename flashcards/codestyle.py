@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 
 from pygments.styles import get_style_by_name
-from pygments.token import STANDARD_TYPES
+from pygments.token import STANDARD_TYPES, Error
 
 DAY_STYLE = "default"
 NIGHT_STYLE = "github-dark"
@@ -22,6 +22,11 @@ DAY_CODE_BG, DAY_CODE_TEXT = "#f6f8fa", "#24292f"
 NIGHT_CODE_BG, NIGHT_CODE_TEXT = "#26282c", "#e8eaed"
 MIN_CONTRAST = 4.6
 """WCAG asks 4.5 for body text; a little margin for rounding in browsers."""
+
+PLAIN_TOKENS = frozenset({Error})
+"""Tokens shown as plain code text in both modes. A lexer marks what it cannot
+place (a brace, a Chinese comment in an sql block) as an error; that is not
+wrong code, and night styles would paint it red."""
 
 _NIGHT_SELECTORS = ".card.nightMode, .card.night_mode, .nightMode .card, .night_mode .card"
 
@@ -32,7 +37,8 @@ def css() -> str:
     day = _colours(DAY_STYLE, DAY_CODE_BG, DAY_CODE_TEXT)
     night = _colours(NIGHT_STYLE, NIGHT_CODE_BG, NIGHT_CODE_TEXT)
     shapes = _shapes(DAY_STYLE)
-    classes = sorted(set(day) | set(night) | set(shapes))
+    plain = {STANDARD_TYPES[t] for t in PLAIN_TOKENS}
+    classes = sorted(set(day) | set(night) | set(shapes) | plain)
     lines = ["/* Highlighted code (Pygments %s by day, %s by night), generated. */" % (DAY_STYLE, NIGHT_STYLE)]
     lines.append(".card {" + "".join(f" --fc-hl-{c}: {day.get(c, 'inherit')};" for c in classes) + " }")
     lines.append(_NIGHT_SELECTORS + " {" + "".join(f" --fc-hl-{c}: {night.get(c, 'inherit')};" for c in classes) + " }")
@@ -50,7 +56,7 @@ def _colours(style_name: str, background: str, text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for ttype, definition in get_style_by_name(style_name):
         name = STANDARD_TYPES.get(ttype)
-        if name and definition["color"]:
+        if name and definition["color"] and ttype not in PLAIN_TOKENS:
             out[name] = readable("#" + definition["color"], background, text)
     return out
 
@@ -60,7 +66,7 @@ def _shapes(style_name: str) -> dict[str, tuple[bool, bool]]:
     out: dict[str, tuple[bool, bool]] = {}
     for ttype, definition in get_style_by_name(style_name):
         name = STANDARD_TYPES.get(ttype)
-        if name and (definition["bold"] or definition["italic"]):
+        if name and (definition["bold"] or definition["italic"]) and ttype not in PLAIN_TOKENS:
             out[name] = (bool(definition["bold"]), bool(definition["italic"]))
     return out
 

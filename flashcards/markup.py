@@ -141,7 +141,18 @@ def markdown() -> MarkdownIt:
         md.add_render_rule(name, _render_math_inline)
     for name in ("math_block", "math_block_eqno", "math_block_label"):
         md.add_render_rule(name, _render_math_block)
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
     return md
+
+
+# Every table scrolls inside its own wrapper (card.css lays it out from there).
+def _render_table_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # noqa: ANN001
+    return '<div class="fc-table"><table>\n'
+
+
+def _render_table_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # noqa: ANN001
+    return "</table></div>\n"
 
 
 @functools.lru_cache(maxsize=16384)
@@ -215,6 +226,21 @@ def plain_text(text: str) -> str:
             out.append(" ")
         elif tok.type == "image":
             out.append(tok.content)
+    return _SPACES.sub(" ", "".join(out)).strip()
+
+
+@functools.lru_cache(maxsize=4096)
+def plain_html(text: str) -> str:
+    """Inline Markdown as HTML of its plain text, math kept as ``\\(..\\)`` for
+    MathJax: a heading as a breadcrumb shows it (no links, images or emphasis)."""
+    out: list[str] = []
+    for tok in inline_tokens(text):
+        if tok.type in ("math_inline", "math_single", "math_inline_double"):
+            out.append("\\(" + escape(tok.content) + "\\)")
+        elif tok.type in ("text", "code_inline", "image"):
+            out.append(escape(tok.content))
+        elif tok.type in ("softbreak", "hardbreak") or (tok.type == "html_inline" and _BR.match(tok.content)):
+            out.append(" ")
     return _SPACES.sub(" ", "".join(out)).strip()
 
 

@@ -134,6 +134,9 @@ class Section:
     """Plain-text headings from the top section down to this one."""
     blocks: tuple[Block, ...]
     children: tuple[Section, ...]
+    written_path: tuple[str, ...] = ()
+    """The same headings as written (inline Markdown), for display: the
+    breadcrumb typesets their math, which the plain path has lost."""
 
     def walk(self) -> tuple[Section, ...]:
         """This section and all sections below it, in document order."""
@@ -168,6 +171,8 @@ class Document:
     warnings: tuple[Diagnostic, ...] = ()
     images: tuple[ImageRef, ...] = ()
     """Every image the note refers to, in order (the build ships them as media)."""
+    written_title: str = ""
+    """The title as written (inline Markdown) when it is a heading; '' otherwise."""
 
     def meta_value(self, key: str, default: object = None) -> object:
         return dict(self.meta).get(key, default)
@@ -255,6 +260,9 @@ class Origin:
     """The note's title."""
     headings: tuple[str, ...]
     """Plain-text heading path of the section holding the fact."""
+    written: tuple[str, ...] = ()
+    """The title and headings as written (inline Markdown, '' for a title that
+    is not a heading), for the breadcrumb; () when not known."""
 
 
 @dataclass(frozen=True, slots=True)  # many thousands of them

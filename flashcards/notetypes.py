@@ -55,7 +55,8 @@ BASIC = NoteType(
             "Forward",
             _wrap('<div class="fc-front">{{Front}}</div>'),
             _wrap(
-                '<div class="fc-front">{{Front}}</div><hr id="answer">'
+                # fc-again: the front repeated above the answer (see card.css).
+                '<div class="fc-front fc-again">{{Front}}</div><hr id="answer">'
                 '<div class="fc-back">{{Back}}</div>' + _FOOTER
             ),
         ),

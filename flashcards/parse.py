@@ -45,7 +45,7 @@ def parse(text: str, rel_path: str) -> Document:
     if nodes and nodes[0].type == "front_matter":
         meta = _front_matter(nodes.pop(0), rel_path, warnings)
 
-    title, nodes = _title(nodes, meta, rel_path)
+    title, written_title, nodes = _title(nodes, meta, rel_path)
     # A lone H1 that is not the title is a section like the H2s after it.
     lone_h1 = sum(1 for n in nodes if n.type == "heading" and n.tag == "h1") == 1
     root = _build_sections(nodes, h1_level=2 if lone_h1 else 1)
@@ -56,6 +56,7 @@ def parse(text: str, rel_path: str) -> Document:
         root=root,
         warnings=tuple(warnings),
         images=_images(tokens),
+        written_title=written_title,
     )
 
 
@@ -126,39 +127,41 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _title(nodes: list[_Node], meta: dict[str, object], rel_path: str) -> tuple[str, list[_Node]]:
-    """The note's title, and the nodes left once a title heading is taken out.
+def _title(nodes: list[_Node], meta: dict[str, object], rel_path: str) -> tuple[str, str, list[_Node]]:
+    """The note's title, as written when it is a heading ('' otherwise), and
+    the nodes left once a title heading is taken out.
 
     A single H1 opening the note is its title unless it reads like a section
     of its own (ends with a colon, as in ``# 核心结论先明确：``).
     """
     if isinstance(meta.get("title"), str) and meta["title"].strip():
-        return meta["title"].strip(), nodes
+        return meta["title"].strip(), "", nodes
     h1s = [n for n in nodes if n.type == "heading" and n.tag == "h1"]
     if len(h1s) == 1 and nodes and nodes[0] is h1s[0]:
-        text = markup.plain_text(_inline_content(h1s[0]))
+        written = _inline_content(h1s[0])
+        text = markup.plain_text(written)
         if text and not text.endswith(tuple(markup.COLONS)):
-            return text, nodes[1:]
+            return text, written, nodes[1:]
     stem = PurePosixPath(rel_path).stem
-    return re.sub(r"[-_]+", " ", stem).strip() or stem, nodes
+    return re.sub(r"[-_]+", " ", stem).strip() or stem, "", nodes
 
 
 def _build_sections(nodes: list[_Node], h1_level: int) -> Section:
     """Fold a flat list of top-level nodes into a tree of sections."""
 
     class _Open:
-        def __init__(self, title: str, level: int, line: int, path: tuple[str, ...]) -> None:
-            self.title, self.level, self.line, self.path = title, level, line, path
+        def __init__(self, title: str, level: int, line: int, path: tuple[str, ...], written: tuple[str, ...]) -> None:
+            self.title, self.level, self.line, self.path, self.written = title, level, line, path, written
             self.blocks: list[Block] = []
             self.children: list[_Open] = []
 
         def freeze(self) -> Section:
             return Section(
                 self.title, self.level, self.line, self.path,
-                tuple(self.blocks), tuple(c.freeze() for c in self.children),
+                tuple(self.blocks), tuple(c.freeze() for c in self.children), self.written,
             )
 
-    root = _Open("", 0, 1, ())
+    root = _Open("", 0, 1, (), ())
     stack = [root]
     for node in nodes:
         if node.type == "heading":
@@ -166,8 +169,9 @@ def _build_sections(nodes: list[_Node], h1_level: int) -> Section:
             while stack[-1].level >= level:
                 stack.pop()
             heading = _inline_content(node)
-            section = _Open(heading, level, _line(node), stack[-1].path + (markup.plain_text(heading),))
-            stack[-1].children.append(section)
+            parent = stack[-1]
+            section = _Open(heading, level, _line(node), parent.path + (markup.plain_text(heading),), parent.written + (heading,))
+            parent.children.append(section)
             stack.append(section)
         else:
             block = _block(node)

@@ -25,7 +25,8 @@ def sections(doc: Document) -> Iterator[Section]:
 
 def origin(doc: Document, section: Section, line: int) -> Origin:
     """Where a fact found at ``line`` of ``section`` comes from."""
-    return Origin(path=doc.path, line=line, title=doc.title, headings=section.path)
+    written = (doc.written_title, *section.written_path)
+    return Origin(path=doc.path, line=line, title=doc.title, headings=section.path, written=written)
 
 
 def is_chinese(doc: Document) -> bool:

@@ -334,6 +334,8 @@ def _emit(state: State, question: Question) -> None:
     front += _options_html(question, marked=False)
     names = [o.body if question.true_false else o.label for o in question.options if o.key in question.correct]
     key_line = ("答案：" + "、".join(names)) if chinese else ("Answer: " + ", ".join(names))
+    # The back holds every option again, marked: the template hides the
+    # front's unmarked copy on the back (card.css), so each shows once.
     back = f"<p class=fc-key><strong>{markup.escape(key_line)}</strong></p>" + _options_html(question, marked=True)
     state.add(Kind.MCQ, question.section, question.line, stem_text, markup.sanitize(front), markup.sanitize(back),
               markup.sanitize(question.explanation))

@@ -149,9 +149,7 @@ def nested_html(unit: Unit) -> str:
 
 
 def block_html(block: Block) -> str:
-    """A block's HTML as a card shows it: tables scroll inside a wrapper."""
-    if isinstance(block, Table):
-        return f'<div class="fc-table">{block.html}</div>'
+    """A block's HTML as a card shows it (tables come wrapped, see markup)."""
     if isinstance(block, Html):
         return markdown_html(block.text)
     return block.html
