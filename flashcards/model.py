@@ -173,6 +173,8 @@ class Document:
     """Every image the note refers to, in order (the build ships them as media)."""
     written_title: str = ""
     """The title as written (inline Markdown) when it is a heading; '' otherwise."""
+    source: str = field(default="", repr=False, compare=False)
+    """The note's text as read (for cards written in another tool's line syntax)."""
 
     def meta_value(self, key: str, default: object = None) -> object:
         return dict(self.meta).get(key, default)

@@ -25,6 +25,7 @@ def plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("emphasis", "obsidian_mark", _mark)
     md.inline.ruler.before("link", "obsidian_wikilink", _wikilink)
     md.inline.ruler.before("emphasis", "obsidian_comment", _comment)
+    md.inline.ruler.before("link", "footnote_reference", _footnote_reference)
 
 
 def link_text(target: str, alias: str | None) -> str:
@@ -93,4 +94,16 @@ def _comment(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _footnote_reference(state: StateInline, silent: bool) -> bool:
+    """``[^note]``: a pointer to a footnote, which a card does not carry."""
+    if not state.src.startswith("[^", state.pos):
+        return False
+    found = _FOOTNOTE.match(state.src, state.pos)
+    if not found or found.end() > state.posMax or state.src.startswith(":", found.end()):
+        return False
+    state.pos = found.end()
+    return True
+
+
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 _IMAGE = re.compile(r"\.(?:png|jpe?g|gif|webp|svg|bmp|avif)$", re.IGNORECASE)

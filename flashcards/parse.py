@@ -57,6 +57,7 @@ def parse(text: str, rel_path: str) -> Document:
         warnings=tuple(warnings),
         images=_images(tokens),
         written_title=written_title,
+        source=text,
     )
 
 

@@ -107,10 +107,10 @@ def test_exam_question_front_does_not_give_the_key_away(path: Path) -> None:
             assert fact.back.count("fc-tick") == len(correct_options(fact.back)) >= 1
 
 
-def test_the_question_extractor_runs_first() -> None:
+def test_the_question_extractor_runs_first_after_cards_marked_by_their_authors() -> None:
     from flashcards.extract import EXTRACTORS
 
-    assert EXTRACTORS[0][0] == "questions"
+    assert [name for name, _ in EXTRACTORS][:2] == ["explicit", "questions"]
 
 
 # ------------------------------------------------------------ end to end through Anki

@@ -13,12 +13,13 @@ import re
 from collections.abc import Callable
 
 from flashcards import markup
-from flashcards.extract import gate, memory, questions, tables
+from flashcards.extract import explicit, gate, memory, questions, tables
 from flashcards.model import Document, Extraction, Fact
 
 Extractor = Callable[[Document, frozenset[int]], Extraction]
 
 EXTRACTORS: tuple[tuple[str, Extractor], ...] = (
+    ("explicit", explicit.extract),
     ("questions", questions.extract),
     ("tables", tables.extract),
     ("memory", memory.extract),

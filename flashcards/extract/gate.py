@@ -12,6 +12,7 @@ import html
 import re
 
 from flashcards import markup
+from flashcards.extract.base import strip_ordinal
 from flashcards.extract.prompts import is_attribute
 from flashcards.model import Fact, Kind, LeftOut
 
@@ -22,6 +23,7 @@ REVEAL_LABEL = "reveal label for a question"
 BOILERPLATE = "boilerplate"
 EXERCISE = "exercise without its answer"
 RAW_SYNTAX = "leftover syntax"
+POOR_CLOZE = "cloze hides no fact"
 EXAMPLE_DATA = "example data"
 """Used by the table extractor, which sees whole tables."""
 
@@ -47,6 +49,15 @@ META_LABEL = re.compile(
     re.IGNORECASE,
 )
 """Labels that are metadata in a note's preamble, and may be terms further down."""
+NO_CARDS_HEADING = re.compile(
+    r"(?:(?:test|exam|quiz)\s+)?instructions|(?:learning\s+)?objectives|learning outcomes|study resources|resources|"
+    r"next steps|scoring guide|references|reference|see also|related|related notes|links|"
+    r"table of contents|contents|toc|changelog|change log|todo|to do|to-do|"
+    r"参考|参考资料|参考文献|参考链接|相关链接|相关阅读|目录|学习目标|本章目标|考试说明|答题说明|"
+    r"考纲|考试大纲|大纲要求|待办|链接",
+    re.IGNORECASE,
+)
+"""Headings whose sections give no cards."""
 _RELEASE = re.compile(r"^\s*\[?v?\d+\.\d+(?:\.\d+)*(?:[-.\w]*)\]?(?:\s*[-–—(]\s*\d{4}-\d{2}-\d{2}\)?)?\s*$", re.IGNORECASE)
 _PROMPT_WRAP = re.compile(r"^(?:what is |what are |what's )?(.*?)(?:是什么|是啥|指什么)?\s*[?？]?$", re.IGNORECASE)
 _BLANK = re.compile(r"_{3,}|＿{2,}|（\s*）|\(\s{2,}\)|【\s*】")
@@ -61,6 +72,8 @@ _RAW = re.compile(
     r"==[^=\s][^=]*==|\[\[|\]\]|:::|\*\*|^\s*[-+*] \S|(?<![\\$])\$(?!\$)\S|\{\{(?!c\d+::)|%%|<!--|&lt;!--|!!!",
     re.MULTILINE,
 )
+_NUMBERED = re.compile(r"\{\{c(\d+)::")
+_NUMBERED_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
 _TAG_ONLY = re.compile(r"^\s*(?:#[^\s#]+\s*)+$")
 _WORDS = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 
@@ -94,6 +107,8 @@ def check(fact: Fact) -> str:
         return BOILERPLATE
     if not fact.origin.headings and META_LABEL.fullmatch(label):
         return BOILERPLATE
+    if any(NO_CARDS_HEADING.fullmatch(_bare(strip_ordinal(h))) for h in fact.origin.headings):
+        return BOILERPLATE  # test instructions, learning objectives, references …
     if any(_RELEASE.match(h) for h in fact.origin.headings):
         return BOILERPLATE  # a changelog's entries: "## [1.4.0] - 2024-01-02", "### Fixed"
     if fact.kind is Kind.DEFINITION and is_attribute(core_text) and "class=lead" not in fact.front.replace('"', ''):
@@ -104,6 +119,8 @@ def check(fact: Fact) -> str:
         return QUESTION_ANSWER
     if _BLANK.search(question + " " + answer) or _EXERCISE.match(question):
         return EXERCISE
+    if fact.kind.is_cloze and _poor_cloze(fact.text):
+        return POOR_CLOZE
     if has_raw_syntax(fact.front) or has_raw_syntax(fact.back) or has_raw_syntax(fact.text):
         return RAW_SYNTAX
     if not fact.kind.is_cloze and (_TAG_ONLY.match(asked) or _TAG_ONLY.match(answer)):
@@ -139,6 +156,21 @@ def has_raw_syntax(fragment: str) -> bool:
         return False
     prose = visible(_MATH.sub(" ", _CODE.sub(" ", _CLOZE.sub(lambda m: m.group(1), fragment))))
     return bool(_RAW.search(prose))
+
+
+def _poor_cloze(text: str) -> bool:
+    """A deletion that hides a lead-in line ("举例说明：") or an aside in
+    brackets, or that hides the whole statement, leaving no cue."""
+    hidden = [visible(body).strip() for body in _CLOZE.findall(text)]
+    if any(h.endswith((":", "：")) or (h[:1] in "(（" and h[-1:] in ")）") for h in hidden):
+        return True
+    text = _without_lead(text)
+    for number in set(_NUMBERED.findall(text)):
+        asked = _NUMBERED_CLOZE.sub(lambda m: "" if m.group(1) == number else m.group(2), text)
+        hidden_here = " ".join(m.group(2) for m in _NUMBERED_CLOZE.finditer(text) if m.group(1) == number)
+        if len(_WORDS.findall(visible(asked))) < 2 and len(_WORDS.findall(visible(hidden_here))) > 12:
+            return True
+    return False
 
 
 def _without_lead(front: str) -> str:

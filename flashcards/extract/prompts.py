@@ -32,7 +32,10 @@ ATTRIBUTE = re.compile(
     r"details?|other|misc|dosing|dose|dosage|indications?|contraindications?|aes?|adverse effects?|ddi|"
     r"interactions?|pk|pd|pk/pd|clinical pearls?|treatment|diagnosis|symptoms?|signs?|risk factors?|"
     r"complications?|pathophysiology|etiology|epidemiology|prognosis|size|speed|key size|block size|"
-    r"rounds?|strength|weakness|weaknesses|strengths|category|class|format|syntax|command|example usage)",
+    r"rounds?|strength|weakness|weaknesses|strengths|category|class|format|syntax|command|example usage|"
+    r"context|models?|forces|consequences|known uses|intent|motivation|applicability|participants|"
+    r"collaborations|implementation|overview|connectors|control|topology|invariants|specializations|"
+    r"suitable for|not suitable for|when to use|trade-?offs?|costs?|benefit|issues?)",
     re.IGNORECASE,
 )
 """Labels that name an attribute, never a thing: they need a subject."""

@@ -61,6 +61,8 @@ def find(state: State) -> None:
         if not question and _opens_with_answer(state, section):
             # "### 3. **Fragments need an Activity.**" then "**Answer**: **False**"
             question = markup.plain_text(base.strip_ordinal(section.path[-1])).strip()
+            if _judged(state, section):  # a statement answered True/False is asked as one
+                question = f"判断：{question}" if markup.has_cjk(question) else f"True or false: {question}"
         revealed = _revealed(state, section)
         if revealed is not None:
             # "### Command to list taints" then <details><summary>show</summary>…:
@@ -103,6 +105,13 @@ def _opens_with_answer(state: State, section: Section) -> bool:
         return False
     label = KEY_LABEL.match(parts[0].text) or A_LABEL.match(parts[0].text)
     return bool(label and label.group("rest").strip())
+
+
+def _judged(state: State, section: Section) -> bool:
+    parts = [u for u in units(section.blocks, state.skip())]
+    label = KEY_LABEL.match(parts[0].text) or A_LABEL.match(parts[0].text)
+    verdict = markup.plain_text(label.group("rest")).strip(" .。") if label else ""
+    return verdict.casefold() in ("true", "false", "正确", "错误", "对", "错", "t", "f", "√", "×")
 
 
 def _revealed(state: State, section: Section) -> Container | None:

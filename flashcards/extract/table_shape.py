@@ -104,7 +104,10 @@ _DESCRIBES = re.compile(
 _DEFINES = re.compile(r"^(?:含义|定义|解释|意义|释义|meanings?|definitions?|explanations?)$", re.IGNORECASE)
 _DESCRIBES_ONLY = re.compile(r"^(?:说明|描述|简介|descriptions?|details?|values?|值)$", re.IGNORECASE)
 # Columns (or comparison rows) shown on the back but not asked: asides, not facts.
-_ASIDE = re.compile(r"^(?:备注|注释|注意|其他|notes?|remarks?|comments?|misc)$", re.IGNORECASE)
+_ASIDE = re.compile(
+    r"^(?:备注|注释|注意|其他|notes?|remarks?|comments?|misc|(?:中文|英文)?翻译|译文|中文释义|translations?|(?:chinese|english) translation)$",
+    re.IGNORECASE,
+)
 # Headings that announce a comparison.
 _COMPARE_HEADING = re.compile(r"对比|比较|区别|差异|\bvs\.?\b|versus|compar|difference", re.IGNORECASE)
 

@@ -75,7 +75,8 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
             warnings.append(Diagnostic(doc.path, line, f"table: {message}"))
         # Sibling tables share their row and column labels ("maskulin · Dativ"):
         # with an empty corner cell, the heading above names what the table is about.
-        lead = found.lead or ("" if plain(table.header[0]) else prompts.subject_of(found.section))
+        subject = prompts.subject_of(found.section)
+        lead = found.lead or ("" if plain(table.header[0]) else subject)
         for cell in shape.cells:
             # The prompt asks in the language of what it asks about.
             zh = markup.has_cjk(cell.key)
@@ -84,7 +85,8 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
                     kind=Kind.TABLE,
                     origin=base.origin(doc, found.section, table.row_lines[cell.row]),
                     key=_join(found.lead, cell.key),
-                    front=front_html(cell, lead, zh),
+                    # A row named by an attribute ("Context", "优点") is about the heading's subject.
+                    front=front_html(cell, lead or (subject if prompts.is_attribute(cell.thing) else ""), zh),
                     back=back_html(table, cell, zh),
                     # Offered always; cards.py keeps it only when the
                     # configuration turns reverse cards on for tables.
