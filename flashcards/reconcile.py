@@ -220,8 +220,12 @@ def _lasting_numbers(card: Card, old: LockedCard | None, lock: Lock) -> tuple[Ca
         return card, None
     if old is None or old.kind != card.kind.value:
         recorded: tuple[str, ...] = ()
+    elif old.clozes:
+        recorded = old.clozes
+    elif old.hash == content_hash(card, card.tags):  # unchanged since a lock that records no numbers
+        return card, clozes.Numbered(card.fields[_TEXT], clozes.recorded(card.fields[_TEXT]))
     else:  # (an entry that records no numbers had those its Text shows)
-        recorded = old.clozes or clozes.recorded(lock.fields_of(old)[_TEXT])
+        recorded = clozes.recorded(lock.fields_of(old)[_TEXT])
     numbered = clozes.number(card.fields[_TEXT], recorded, _similarity, SIMILAR, MARGIN)
     if numbered.text == card.fields[_TEXT]:
         return card, numbered
