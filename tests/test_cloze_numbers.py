@@ -190,3 +190,20 @@ def test_a_patched_build_numbers_items_as_a_whole_build_does(tmp_path: Path) -> 
         "list": ("连接企业数据中心", "构建跨区域通信", "实现灾难恢复", "对接合作伙伴的网络"),
         "procedure": ("创建虚拟网关", "部署客户网关", "建立加密隧道", "添加路由条目"),
     }
+
+
+def test_an_edited_item_keeps_its_number_unless_two_old_items_fit_as_well() -> None:
+    from flashcards import clozes
+    from flashcards.reconcile import MARGIN, SIMILAR, _similarity
+
+    def text(*items: str) -> str:
+        return "<ul>" + "".join(f"<li>{{{{c{n}::{item}}}}}</li>" for n, item in enumerate(items, start=1)) + "</ul>"
+
+    old = ("在vpc中创建虚拟网关", "部署客户网关甲", "部署客户网关乙")
+    edited = clozes.number(text("部署客户网关乙", "在VPC中创建虚拟私有网关"), old, _similarity, SIMILAR, MARGIN)
+    assert edited.text == text("部署客户网关乙", "在VPC中创建虚拟私有网关").replace("c1::", "c3::").replace("c2::", "c1::")
+    assert edited.clozes == ("在vpc中创建虚拟私有网关", "", "部署客户网关乙")
+    assert edited.retired == ((2, "部署客户网关甲"),)
+
+    unsure = clozes.number(text("部署客户网关丙"), old[1:], _similarity, SIMILAR, MARGIN)
+    assert unsure.clozes == ("", "", "部署客户网关丙")  # a new card: 甲 and 乙 fit it equally
