@@ -47,6 +47,9 @@ class LockedCard:
     tags: tuple[str, ...]
     removed: int = 0
     """When it disappeared from the notes (0 while it is still there)."""
+    clozes: tuple[str, ...] = ()
+    """A list or procedure note's items by cloze number (see :mod:`flashcards.clozes`);
+    left out of the file when empty (other cards, and entries older than it)."""
 
 
 _CARD_FIELDS = {f.name: f for f in fields(LockedCard)}
@@ -145,6 +148,8 @@ def _card(entry: object, keep_fields: bool = True) -> LockedCard:
             _int(entry[name])
     values = dict(entry)
     for name in _LISTS:
+        if name not in entry:
+            continue
         value = entry[name]
         if type(value) is not list or (value and set(map(type, value)) != {str}):
             raise ValueError(f"card field {name!r} is not a list of strings")
@@ -243,7 +248,11 @@ def _line(card: LockedCard, loaded: Lock | None, opened: BinaryIO | None) -> byt
     if card.fields is None:  # exactly as read: its line, copied
         assert opened is not None and loaded is not None, "a card without its fields comes from the lock loaded"
         return loaded.line_of(card, opened)
-    return orjson.dumps(card, option=orjson.OPT_SORT_KEYS)  # a dataclass: the object of its fields
+    line = orjson.dumps(card, option=orjson.OPT_SORT_KEYS)  # a dataclass: the object of its fields
+    return b"{" + line[len(_NO_CLOZES) :] if line.startswith(_NO_CLOZES) else line
+
+
+_NO_CLOZES = b'{"clozes":[],'  # (sorted first of the keys)
 
 
 # ------------------------------------------------- one note file's cards at a time

@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from flashcards import clozes
 from flashcards.cards import guid_for, source_field
 from flashcards.lockfile import Lock, LockedCard
 from flashcards.model import Card, Kind, Origin
@@ -50,6 +51,8 @@ class Change:
     source: str
     guid: str
     detail: str = ""
+    emptied: tuple[int, ...] = ()
+    """Cloze numbers whose item left a list note: their cards are empty in Anki."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
     warnings: list[str] = []
     for card in cards:
         old = matched.get(card.identity)
+        card, numbered = _lasting_numbers(card, old, lock)
         tags = card.tags
         digest = content_hash(card, tags)
         source = f"{card.origin.path}:{card.origin.line}"
@@ -134,7 +138,7 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
             elif same:
                 status, detail = Status.UNCHANGED, ""
             else:
-                status, detail = Status.UPDATED, "restored" if old.removed else ""
+                status, detail = Status.UPDATED, "restored" if old.removed else _emptied(numbered)
             if old.deck != card.deck and not old.removed:
                 warnings.append(
                     f"{source}: {card.label} moved from deck '{old.deck}' to '{card.deck}'; "
@@ -149,11 +153,13 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
             shipped = replace(shipped, fields=_with_source(shipped.fields, old.source))
             shipped_source = old.source
         notes.append(PackagedNote(shipped, tags, mod))
-        if old is not None and _says_the_same(old, shipped, tags, digest, mod, shipped_source):
+        numbers = numbered.clozes if numbered else ()
+        if old is not None and _says_the_same(old, shipped, tags, digest, mod, shipped_source, numbers):
             entries.append(old)  # (the same object: the lock copies its line as read)
         else:
-            entries.append(_entry(shipped, tags, digest, mod, shipped_source))
-        changes.append(Change(status, card.label, source, guid, detail))
+            entries.append(_entry(shipped, tags, digest, mod, shipped_source, numbers))
+        emptied = tuple(n for n, _ in numbered.retired) if numbered and old is not None and not old.removed else ()
+        changes.append(Change(status, card.label, source, guid, detail, emptied))
 
     for old in kept:
         notes.append(PackagedNote(_ghost(old, lock), old.tags, old.mod))
@@ -181,22 +187,58 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
     return Plan(tuple(notes), new_lock, tuple(changes), tuple(warnings), model_mods)
 
 
-def _entry(card: Card, tags: tuple[str, ...], digest: str, mod: int, source: str) -> LockedCard:
+def _entry(card: Card, tags: tuple[str, ...], digest: str, mod: int, source: str, numbers: tuple[str, ...]) -> LockedCard:
     return LockedCard(
         guid=card.guid, identity=card.identity, kind=card.kind.value, hash=digest, mod=mod,
-        source=source, deck=card.deck, label=card.label, fields=card.fields, tags=tags,
+        source=source, deck=card.deck, label=card.label, fields=card.fields, tags=tags, clozes=numbers,
     )
 
 
-def _says_the_same(old: LockedCard, card: Card, tags: tuple[str, ...], digest: str, mod: int, source: str) -> bool:
+def _says_the_same(
+    old: LockedCard, card: Card, tags: tuple[str, ...], digest: str, mod: int, source: str, numbers: tuple[str, ...]
+) -> bool:
     """Whether the lock entry for ``card`` would say what ``old`` does. Fields
-    need no comparing: the same content hash and Source line mean the same fields."""
+    need no comparing: the same content hash and Source line mean the same
+    fields (and an entry recording no cloze numbers, the numbers they show)."""
     return (
         old.hash == digest and old.mod == mod and old.source == source and old.guid == card.guid
         and old.identity == card.identity and old.kind == card.kind.value and old.deck == card.deck
         and old.label == card.label and old.tags == tags and not old.removed
         and (old.fields is None or old.fields == card.fields)
+        and (old.clozes == numbers or (not old.clozes and numbers == clozes.recorded(card.fields[_TEXT])))
     )
+
+
+_TEXT = CLOZE.fields.index("Text")
+_LISTS = (Kind.LIST, Kind.PROCEDURE)
+
+
+def _lasting_numbers(card: Card, old: LockedCard | None, lock: Lock) -> tuple[Card, clozes.Numbered | None]:
+    """A list or procedure card with each item's cloze number from the lock
+    (see :mod:`flashcards.clozes`); other cards as they are."""
+    if card.kind not in _LISTS:
+        return card, None
+    if old is None or old.kind != card.kind.value:
+        recorded: tuple[str, ...] = ()
+    elif old.clozes:
+        recorded = old.clozes
+    elif old.hash == content_hash(card, card.tags):  # unchanged since a lock that records no numbers
+        return card, clozes.Numbered(card.fields[_TEXT], clozes.recorded(card.fields[_TEXT]))
+    else:  # (an entry that records no numbers had those its Text shows)
+        recorded = clozes.recorded(lock.fields_of(old)[_TEXT])
+    numbered = clozes.number(card.fields[_TEXT], recorded, _similarity, SIMILAR, MARGIN)
+    if numbered.text == card.fields[_TEXT]:
+        return card, numbered
+    fields = (*card.fields[:_TEXT], numbered.text, *card.fields[_TEXT + 1 :])
+    return replace(card, fields=fields), numbered
+
+
+def _emptied(numbered: clozes.Numbered | None) -> str:
+    """The report's word on list items that left their note."""
+    if not numbered or not numbered.retired:
+        return ""
+    gone = ", ".join(f"c{n} ({key[:30]})" for n, key in numbered.retired)
+    return f"removed {gone}: its card is empty in Anki (Tools › Empty Cards deletes it)"
 
 
 def _with_source(fields: tuple[str, ...], source: str) -> tuple[str, ...]:

@@ -46,6 +46,12 @@ def summary_text(result: BuildResult, dry_run: bool = False, verbose: bool = Fal
         )
         if verbose:
             lines.extend(f"  left out {x}" for x in result.left_out)
+    emptied = sum(len(c.emptied) for c in plan.changes)
+    if emptied:
+        lines.append(
+            f"{emptied} list item(s) left their notes: Anki keeps their cards, empty "
+            "(\"No cloze found on card\"): delete them with Tools › Empty Cards in Anki."
+        )
     for warning in (*result.warnings, *plan.warnings):
         lines.append(f"warning: {warning}")
     if dry_run:
@@ -70,6 +76,7 @@ def summary_json(result: BuildResult, dry_run: bool = False) -> str:
         "counts": {s.value: plan.count(s) for s in Status},
         "changes": [
             {"status": c.status.value, "card": c.label, "source": c.source, "guid": c.guid, "detail": c.detail}
+            | ({"emptied_clozes": list(c.emptied)} if c.emptied else {})
             for c in plan.changes
             if c.status is not Status.UNCHANGED
         ],
