@@ -133,11 +133,27 @@ def _item(state: _State, section: Section, item: ListItem, summary: bool, parent
         state.used.add(item.line)
         _definition(state, section, item.line, label[0], _html(tuple(nested)), parent)
         return
+    term = _heading_item(text)
+    if term and item.children and not nested:
+        # "- **变温**" with its answer below it (a quote, a paragraph): the item names a term.
+        state.used.add(item.line)
+        _definition(state, section, item.line, term, _html(item.children), parent)
+        return
     if text and _statement(state, section, item.line, text, item.children, summary, parent):
         state.used.add(item.line)
     lead = markup.plain_text(text) if text.endswith(tuple(markup.COLONS)) else ""
     for child in nested:
         _list(state, section, child, lead, summary, parent=markup.plain_text(text))
+
+
+def _heading_item(text: str) -> str:
+    """The term a list item names when it is only that term: all bold, or a few
+    words with no sentence punctuation ('' otherwise)."""
+    plain = markup.plain_text(text).strip().rstrip(markup.COLONS).strip()
+    if not plain or len(plain) > 30 or re.search(r"[。，,.;；！!？?]", plain):
+        return ""
+    whole_bold = bool(re.fullmatch(r"(\*\*|__)[^*_]+\1[:：]?", text.strip()))
+    return plain if whole_bold or len(plain.split()) <= 4 else ""
 
 
 def _label(item: ListItem) -> tuple[str, str] | None:

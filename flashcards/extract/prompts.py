@@ -22,6 +22,7 @@ ATTRIBUTE = re.compile(
     r"适用场景|应用场景|使用场景|场景|应用|临床应用|举例|例子|示例|例如|如|注意|注意事项|区别|联系|分类|类型|种类|"
     r"条件|前提|结果|影响|方法|步骤|流程|过程|机制|作用机制|实现|结构|组成|性质|表现|危害|措施|对策|防治|治疗|"
     r"时间复杂度|空间复杂度|复杂度|稳定性|稳定|缺陷|局限|不足|问题|解决|解决方案|方案|总结|备注|说明|描述|简介|"
+    r"类比|比喻|操作|路径|通信路径|做法|要点|关键|核心|"
     r"排序|顺序|来源|发生率|禁忌|不良反应|副作用|适应证|适应症|剂量|用量|体内过程|抗菌谱|耐药性|首选|首选用于|"
     r"基本思想|思想|核心思想|思路|时间|地点|人物|内容|意义|性质|任务|对象|主体|标准|要求|依据|"
     r"pros?|cons?|advantages?|disadvantages?|benefits?|drawbacks?|features?|characteristics?|purpose|goal|"
@@ -54,8 +55,13 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 
 def is_attribute(label: str) -> bool:
-    """Whether a label only names an attribute (needs a subject to ask anything)."""
-    return bool(ATTRIBUTE.fullmatch(_bare(label)))
+    """Whether a label only names an attribute (needs a subject to ask anything):
+    ``缺点``, ``核心特点``, ``Main advantages``."""
+    bare = _MODIFIER.sub("", _bare(label))
+    return bool(ATTRIBUTE.fullmatch(bare))
+
+
+_MODIFIER = re.compile(r"^(?:核心|主要|基本|关键|重要|其|它的|具体|常见|典型|(?:the\s+)?(?:main|key|core|basic|major|common|typical)\s+)", re.IGNORECASE)
 
 
 def subject_of(section: Section, title: str = "") -> str:

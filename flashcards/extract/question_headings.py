@@ -63,6 +63,15 @@ def find(state: State) -> None:
             question = markup.plain_text(base.strip_ordinal(section.path[-1])).strip()
             if _judged(state, section):  # a statement answered True/False is asked as one
                 question = f"判断：{question}" if markup.has_cjk(question) else f"True or false: {question}"
+        solved = _solved_task(state, section)
+        if solved is not None:
+            # "### 扩容" + the task + "答题:" + the commands: the task asks, the solution answers.
+            task, solution = solved
+            title = markup.plain_text(base.strip_ordinal(section.path[-1])).strip()
+            front = prompt_html(title) + (f"<div class=task>{render(task)}</div>" if task else "")
+            if state.add(Kind.QUESTION, section, section.line, title, front, render(solution)):
+                state.take([*task, *solution, *solved_extra(state, section, task, solution)])
+            continue
         revealed = _revealed(state, section)
         if revealed is not None:
             # "### Command to list taints" then <details><summary>show</summary>…:
@@ -105,6 +114,40 @@ def _opens_with_answer(state: State, section: Section) -> bool:
         return False
     label = KEY_LABEL.match(parts[0].text) or A_LABEL.match(parts[0].text)
     return bool(label and label.group("rest").strip())
+
+
+_SOLUTION_LEAD = re.compile(
+    r"^\s*(?:\*\*|__)?(?:答题|答案|解答|参考答案|解法|做法|solution|answer|answers)(?:\*\*|__)?\s*[:：]?\s*(?:\*\*|__)?\s*$",
+    re.IGNORECASE,
+)
+_SETUP_LEAD = re.compile(r"^\s*(?:\*\*|__)?(?:环境准备|准备|前提|setup|preparation|given)(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*$", re.IGNORECASE)
+
+
+def _solved_task(state: State, section: Section) -> tuple[list[Unit], list[Unit]] | None:
+    """(task, solution) of a section that states a task and then, after an
+    ``答题:`` / ``Solution:`` line, solves it; a ``环境准备:`` part is left out."""
+    parts = [u for u in units(section.blocks, state.skip()) if state.free(u)]
+    at = next((i for i, u in enumerate(parts) if u.textual and _SOLUTION_LEAD.match(u.text)), None)
+    if at is None or at + 1 >= len(parts):
+        return None
+    task: list[Unit] = []
+    skipping = False
+    for unit in parts[:at]:
+        if unit.textual and _SETUP_LEAD.match(unit.text):
+            skipping = True
+            continue
+        if skipping and not unit.textual:
+            continue
+        skipping = False
+        task.append(unit)
+    solution = parts[at + 1 :]
+    return task, solution
+
+
+def solved_extra(state: State, section: Section, task: list[Unit], solution: list[Unit]) -> list[Unit]:
+    """The section's other free units (labels, the setup) claimed with the card."""
+    used = {id(u) for u in (*task, *solution)}
+    return [u for u in units(section.blocks, state.skip()) if state.free(u) and id(u) not in used]
 
 
 def _judged(state: State, section: Section) -> bool:
