@@ -250,17 +250,18 @@ _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 def strong_spans(text: str) -> list[str]:
     """Plain text of each bold phrase in inline Markdown, in order."""
-    if "*" not in text and "_" not in text and "==" not in text:
-        return []  # bold is written ** or __, a highlight ==
+    if "*" not in text and "_" not in text and "==" not in text and "<" not in text:
+        return []  # bold is written ** or __, a highlight ==, underline or colour in HTML
     spans: list[str] = []
     depth = 0
     current: list[str] = []
-    for tok in inline_tokens(text):
-        if tok.type in _OPENS:
+    tokens = inline_tokens(text)
+    for tok, mark in zip(tokens, _mark_roles(tokens), strict=True):
+        if mark == "open":
             depth += 1
             if depth == 1:
                 current = []
-        elif tok.type in _CLOSES:
+        elif mark == "close":
             depth -= 1
             if depth == 0:
                 spans.append("".join(current).strip())
@@ -271,7 +272,31 @@ def strong_spans(text: str) -> list[str]:
 
 _OPENS = frozenset({"strong_open", "mark_open"})
 _CLOSES = frozenset({"strong_close", "mark_close"})
-"""Bold and ``==highlight==`` both mark what to remember."""
+_MARK_TAG = re.compile(
+    r"^<(?:u|mark|ins)>$|^<font\b[^>]*\bcolor\s*=|^<span\b[^>]*\bstyle\s*=\s*[\"'][^\"']*\bcolor\s*[:：]", re.IGNORECASE
+)
+_HTML_OPEN = re.compile(r"^<(u|mark|ins|font|span)\b[^>]*>$", re.IGNORECASE)
+_HTML_CLOSE = re.compile(r"^</(u|mark|ins|font|span)\s*>$", re.IGNORECASE)
+
+
+def _mark_roles(tokens: Sequence[Token]) -> list[str]:
+    """For each token, whether it opens or closes a span that marks what to
+    remember — bold, ``==highlight==``, ``<u>``, ``<mark>``, coloured text —
+    or neither ('')."""
+    roles: list[str] = []
+    stack: list[tuple[str, bool]] = []
+    for tok in tokens:
+        role = "open" if tok.type in _OPENS else "close" if tok.type in _CLOSES else ""
+        if tok.type == "html_inline":
+            opened, closed = _HTML_OPEN.match(tok.content), _HTML_CLOSE.match(tok.content)
+            if opened:
+                marks = bool(_MARK_TAG.match(tok.content))
+                stack.append((opened.group(1).lower(), marks))
+                role = "open" if marks else ""
+            elif closed and stack and stack[-1][0] == closed.group(1).lower():
+                role = "close" if stack.pop()[1] else ""
+        roles.append(role)
+    return roles
 
 
 def cloze_html(text: str, start: int = 1, same_number: bool = False) -> tuple[str, int]:
@@ -288,13 +313,13 @@ def cloze_html(text: str, start: int = 1, same_number: bool = False) -> tuple[st
     inside: list[Token] = []
     depth = 0
     count = 0
-    for tok in tokens:
-        if tok.type in _OPENS:
+    for tok, mark in zip(tokens, _mark_roles(tokens), strict=True):
+        if mark == "open":
             depth += 1
             if depth == 1:
                 inside = []
                 continue
-        elif tok.type in _CLOSES:
+        elif mark == "close":
             depth -= 1
             if depth == 0:
                 body = sanitize(md.renderer.renderInline(inside, md.options, {}).strip())

@@ -28,7 +28,8 @@ EXPECTED_BACKS = {
     "Style": "<span>styled</span> ",
     "Frame": "framed ",
     "Sound": "&#91;sound:http://evil.example/a.mp3] heard, &#91;sound:../../x.mp3] not played",
-    "Formatting": "H<sub>2</sub>O, <u>underlined</u>, line<br>break, <details><summary>more</summary>hidden</details>",
+    # <u> marks what to remember: the underlined words are a cloze deletion.
+    "Formatting": "H<sub>2</sub>O, {{c1::underlined}}, line<br>break, <details><summary>more</summary>hidden</details>",
     "Svg": "svg math",
     "Form": "form ",
     "Inside html": "<b>bold</b>",
@@ -64,8 +65,12 @@ def test_hostile_fields_are_sanitised_in_the_collection(hostile_deck: BuildResul
             for pattern in FORBIDDEN:
                 assert not pattern.search(value), f"{name}: {value}"
             assert all(markup.is_media_name(src) for src in SRC.findall(value)), value
-        term = re.sub(r"<[^>]+>", "", re.sub(r"<div class=lead>.*?</div>", "", note["Front"])).removeprefix("What is ").removesuffix("?")
-        backs[term] = note["Back"]
+        if "Front" in note:
+            term = re.sub(r"<[^>]+>", "", re.sub(r"<div class=lead>.*?</div>", "", note["Front"])).removeprefix("What is ").removesuffix("?")
+            backs[term] = note["Back"]
+        else:  # a cloze: "<b>Term</b>: text"
+            term, _, text = re.sub(r"<div class=lead>.*?</div>", "", note["Text"]).partition(": ")
+            backs[re.sub(r"<[^>]+>", "", term)] = text
     assert backs == EXPECTED_BACKS
 
 

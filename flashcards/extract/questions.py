@@ -27,6 +27,7 @@ from flashcards.extract.qa_units import (
     State,
     Unit,
     asks,
+    block_html,
     container,
     ends_with_question_mark,
     group_at,
@@ -40,7 +41,7 @@ from flashcards.extract.qa_units import (
     short,
     units,
 )
-from flashcards.model import Document, Extraction, Kind, Section
+from flashcards.model import Code, Document, Extraction, Kind, Section
 
 MAX_QUESTION = 200
 """Longer "questions" are prose that happens to end with a question mark."""
@@ -78,6 +79,7 @@ def _scan(state: State, section: Section, parts: list[Unit], lead: str) -> None:
                 or _box(state, section, parts, index, lead)
                 or _inline(state, section, parts, index, lead)
                 or _standalone(state, section, parts, index, lead)
+                or _task(state, section, parts, index, lead)
             )
         index = following or index + 1
     for unit in parts:  # questions inside nested lists
@@ -248,6 +250,34 @@ def _standalone(state: State, section: Section, parts: list[Unit], index: int, l
         used = group + more
     _card(state, section, unit.line, unit.text.split("\n")[0], answer, lead, used)
     return end
+
+
+_NUMBERED_TASK = re.compile(r"^\s*\d{1,3}\s*[.、．)）]\s*\S")
+
+
+def _task(state: State, section: Section, parts: list[Unit], index: int, lead: str) -> int | None:
+    """A numbered task (``2.创建一个…``, ``3. Scale the deployment``) solved by the
+    code block right after it (or nested under its list item)."""
+    unit = parts[index]
+    if not unit.textual:
+        return None
+    numbered = unit.number is not None or (unit.kind == "line" and _NUMBERED_TASK.match(unit.text))
+    if not numbered:
+        return None
+    if unit.kind == "item":
+        codes = [b for b in unit.children if isinstance(b, Code)]
+        if not codes:
+            return None
+        task = re.sub(r"^\s*\d{1,3}\s*[.、．)）]\s*", "", unit.text)
+        _card(state, section, unit.line, task, nested_html(unit), lead, [unit])
+        return index + 1
+    group = group_at(state, parts, index)
+    end = index + len(group)
+    if end >= len(parts) or not state.free(parts[end]) or not isinstance(parts[end].block, Code):
+        return None
+    task = re.sub(r"^\s*\d{1,3}\s*[.、．)）]\s*", "", "\n".join(u.text for u in group))
+    _card(state, section, unit.line, task, block_html(parts[end].block), lead, [*group, parts[end]])
+    return end + 1
 
 
 def _item_text_rest(unit: Unit) -> str:
