@@ -16,12 +16,14 @@ import re
 _COLON_FENCE = re.compile(r"^ {0,3}:{3,}(?:\s*[\w{.\-].*)?\s*$")
 _ADMONITION = re.compile(r"^(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+\"[^\"]*\")?\s*$")
 _CODE_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HASHES = re.compile(r"^ {0,3}(?:#{2,6}(?=[^\s#])|#(?=\d))")
 
 
 def flatten(text: str) -> str:
     """The note with container markers blanked, admonition bodies dedented and
-    prose fences (```` ```text ````, or unlabelled ones holding Chinese prose) opened."""
-    if ":::" not in text and "!!!" not in text and "???" not in text and "```" not in text:
+    prose fences (```` ```text ````, or unlabelled ones holding Chinese prose) opened,
+    and the hashes taken off "###1.Question" lines (CommonMark reads no heading there)."""
+    if ":::" not in text and "!!!" not in text and "???" not in text and "```" not in text and "##" not in text:
         return text
     lines = _open_prose_fences(text.split("\n"))
     out: list[str] = []
@@ -47,7 +49,9 @@ def flatten(text: str) -> str:
             fence = opened.group(1)
             out.append(line)
             continue
-        if _COLON_FENCE.match(stripped):
+        if _HASHES.match(stripped):  # "###1.Question" (no space): a paragraph, without the hashes
+            out.append(_HASHES.sub("", line, count=1))
+        elif _COLON_FENCE.match(stripped):
             out.append(ending)
         elif _ADMONITION.match(stripped):
             out.append(ending)

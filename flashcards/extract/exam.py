@@ -97,6 +97,8 @@ def _choice(state: State, section: Section, parts: list[Unit], index: int, dedic
         options, end = _numbered_run(state, parts, index)
         numbered = bool(options)
     if not options:
+        options, end = _marked_run(state, parts, index)
+    if not options:
         return None
     stem_units = _stem(state, parts, index, dedicated)
     if numbered and not _numbered_is_question(stem_units, options, parts, end):
@@ -119,6 +121,31 @@ def _choice(state: State, section: Section, parts: list[Unit], index: int, dedic
         return None
     question = Question(section, line, stem, options, correct, explanation, stem_number or number, numbered)
     return question, max(end, index + 1)
+
+
+_COLOUR_OPEN = re.compile(r"<font\b[^>]*\bcolor\s*=[^>]*>|<span\b[^>]*\bstyle\s*=\s*[\"'][^\"']*\bcolor\s*[:：][^>]*>|<mark>", re.IGNORECASE)
+_COLOUR_CLOSE = re.compile(r"</font>|</span>|</mark>", re.IGNORECASE)
+
+
+def _marked_run(state: State, parts: list[Unit], index: int) -> tuple[tuple[Option, ...], int]:
+    """Bullets without letters under a question, the correct ones in colour
+    (``<font color="red">``, a coloured span, ``<mark>``): lettered A, B, C… here."""
+    first = parts[index]
+    if first.kind != "item" or first.number is not None or not state.free(first):
+        return (), index
+    end = index
+    while end < len(parts) and parts[end].kind == "item" and parts[end].block is first.block and state.free(parts[end]):
+        end += 1
+    items = parts[index:end]
+    marked = [bool(_COLOUR_OPEN.search(u.text)) for u in items]
+    if not (2 <= len(items) <= 8) or not any(marked) or all(marked):
+        return (), index
+    options = []
+    for number, (unit, correct) in enumerate(zip(items, marked, strict=True)):
+        letter = chr(ord("A") + number)
+        body = _COLOUR_CLOSE.sub("", _COLOUR_OPEN.sub("", unit.text)).strip()
+        options.append(Option(letter, letter, body, "", True if correct else None, nested_html(unit)))
+    return tuple(options), end
 
 
 def _lettered_run(state: State, parts: list[Unit], index: int) -> tuple[tuple[Option, ...], int]:
@@ -227,6 +254,7 @@ def _clean_stem(texts: list[str], stem_units: list[Unit]) -> tuple[tuple[str, ..
         previous = unit
     number = stem_units[0].number if stem_units else None
     if paragraphs:
+        paragraphs[0] = re.sub(r"^#{1,6}(?=\S)", "", paragraphs[0])  # "###1." — a heading missing its space
         numbered = STEM_NUMBER.match(paragraphs[0])
         if numbered:
             number = int(numbered.group("n"))

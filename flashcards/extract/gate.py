@@ -117,7 +117,7 @@ def check(fact: Fact) -> str:
         return LINK_ONLY
     if fact.kind is not Kind.MCQ and is_question(answer):
         return QUESTION_ANSWER
-    if _BLANK.search(question + " " + answer) or _EXERCISE.match(question):
+    if fact.kind is not Kind.MCQ and (_BLANK.search(question + " " + answer) or _EXERCISE.match(question)):
         return EXERCISE
     if fact.kind.is_cloze and _poor_cloze(fact.text):
         return POOR_CLOZE
