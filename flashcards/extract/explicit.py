@@ -38,7 +38,6 @@ _LOGSEQ = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<q>.*?)\s*#card\s*$", re.IGNOR
 _ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^{}]*?))?\}\}", re.DOTALL)
 _DECK_LINE = re.compile(r"^\s*TARGET[ _]DECK\s*:", re.IGNORECASE)
 """Obsidian_to_Anki's deck line (``TARGET DECK: Math::Algebra``): not a card."""
-_IDENTIFIER = re.compile(r"[A-Za-z0-9_]")
 
 
 @dataclass(frozen=True)
@@ -55,13 +54,14 @@ class _Card:
 def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
     """The cards marked with another tool's syntax, claiming their lines."""
     lines = [_TOOL_COMMENT.sub("", line.rstrip("\r")) for line in doc.source.split("\n")]
-    lines = ["" if _DECK_LINE.match(line) else line for line in lines]
+    deck_lines = {i + 1 for i, line in enumerate(lines) if _DECK_LINE.match(line)}
+    lines = ["" if i + 1 in deck_lines else line for i, line in enumerate(lines)]
     if not _worth_scanning(doc.source):
         return Extraction(())
     outside = _outside_code(lines)
     marked = _sr_marked(doc)
     found: list[_Card] = []
-    taken: set[int] = set()
+    taken: set[int] = set(deck_lines)
     for finder in (_obsidian_to_anki, _logseq, _flashcard_tag, _sr_multiline, lambda ls, o, t: _sr_inline(ls, o, t, marked)):
         for card in finder(lines, outside, taken):
             found.append(card)
@@ -118,8 +118,8 @@ def _sr_inline(lines: list[str], outside: list[bool], taken: set[int], marked: b
         end = at + (3 if text[at : at + 3] == ":::" else 2)
         before, after = text[at - 1], text[end : end + 1]
         spaced = before == " " or after == " "
-        if not spaced and not (marked and not (_IDENTIFIER.match(before) and _IDENTIFIER.match(after or " ") and " " not in text[:at].strip())):
-            continue  # std::vector, fe80::1 — not a card
+        if not spaced and not marked:
+            continue  # std::vector, fe80::1 — a card only in a note that says it holds cards
         question, answer = line[:at].strip(), line[end:].strip()
         question = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", question)
         if question and answer:
