@@ -17,7 +17,7 @@ import pytest
 import yaml
 from anki.collection import Collection
 
-from flashcards.build import BuildResult
+from flashcards.build import BuildOptions, BuildResult, build
 from flashcards.extract import extract, questions
 from flashcards.extract.base import normalise_key
 from flashcards.model import Fact, Kind
@@ -218,3 +218,11 @@ def test_a_note_of_unanswered_questions_builds_no_card(tmp_path: Path) -> None:
     result = run_build(notes, tmp_path / "out", now=1_790_000_000)
     assert result.cards == ()
     assert len(result.warnings) == len(_expected(source)["warnings"])
+
+
+def test_a_question_heading_with_math_keeps_its_math_for_mathjax(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "stats.md").write_text("# Stats\n\n## 为什么 $\\chi^2$ 检验要求期望频数不小于5？\n\n因为近似分布要求样本足够大。\n", encoding="utf-8")
+    [card] = build(BuildOptions(sources=(notes,), output=tmp_path / "out", dry_run=True)).cards
+    assert card.fields[0] == "<div class=prompt>为什么 \\(\\chi^2\\) 检验要求期望频数不小于5？</div>"

@@ -92,7 +92,7 @@ def find(state: State) -> None:
             continue  # its content was already made into other cards
         if not ends_with_question_mark(question) and not _compact(used, back):
             continue  # "How it works" over a long section: leave it to the memory points
-        if state.add(Kind.QUESTION, section, section.line, question, prompt_html(question), back):
+        if state.add(Kind.QUESTION, section, section.line, question, prompt_html(_as_written(section, question)), back):
             state.take(used)
 
 
@@ -105,6 +105,15 @@ its answer is this short; a question mark always asks."""
 def _compact(used: list[Unit], back: str) -> bool:
     blocks = {(u.kind, u.group if u.kind == "line" else id(u.block) if u.kind == "item" else u.line) for u in used}
     return len(blocks) <= MAX_BLOCKS and len(re.sub(r"<[^>]+>", "", back)) <= MAX_CHARS
+
+
+def _as_written(section: Section, question: str) -> str:
+    """The question as its heading writes it (math and all), when the
+    heading asks it whole; else the plain question."""
+    if not section.written_path:
+        return question
+    written = base.strip_ordinal(section.written_path[-1]).strip()
+    return written if markup.plain_text(written).strip() == question else question
 
 
 def _opens_with_answer(state: State, section: Section) -> bool:
