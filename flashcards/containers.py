@@ -20,12 +20,11 @@ _HASHES = re.compile(r"^ {0,3}(?:#{2,6}(?=[^\s#])|#(?=\d))")
 
 
 def flatten(text: str) -> str:
-    """The note with container markers blanked, admonition bodies dedented and
-    prose fences (```` ```text ````, or unlabelled ones holding Chinese prose) opened,
+    """The note with container markers blanked, admonition bodies dedented,
     and the hashes taken off "###1.Question" lines (CommonMark reads no heading there)."""
-    if ":::" not in text and "!!!" not in text and "???" not in text and "```" not in text and "##" not in text:
+    if ":::" not in text and "!!!" not in text and "???" not in text and "##" not in text and "</details>" not in text:
         return text
-    lines = _open_prose_fences(text.split("\n"))
+    lines = _separate_details(text.split("\n"))
     out: list[str] = []
     fence = ""
     in_admonition = False
@@ -61,33 +60,18 @@ def flatten(text: str) -> str:
     return "\n".join(out)
 
 
-_PROSE_INFO = re.compile(r"^(?:text|txt|plain|plaintext|markdown|md|note|notes)$", re.IGNORECASE)
-_CODE_LIKE = re.compile(r"[{};=<>$]|^\s*(?:#!|//|/\*|def |class |import |return |SELECT |\$ )", re.MULTILINE | re.IGNORECASE)
-_CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def _open_prose_fences(lines: list[str]) -> list[str]:
-    """Blank the fence lines of fences that hold prose, not code: their text is
-    the note's content (mnemonics, key sentences) and reads as Markdown."""
-    out = list(lines)
-    index = 0
-    while index < len(lines):
-        opened = re.match(r"^ {0,3}(`{3,}|~{3,})\s*([\w+-]*)\s*$", lines[index].rstrip("\r"))
-        if not opened:
-            index += 1
-            continue
-        fence, info = opened.group(1), opened.group(2)
-        end = index + 1
-        while end < len(lines) and not re.match(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[end].rstrip("\r")):
-            end += 1
-        if end >= len(lines):
-            break
-        body = "\n".join(lines[index + 1 : end])
-        prose = bool(_PROSE_INFO.match(info)) or (not info and _CJK.search(body) and not _CODE_LIKE.search(body))
-        if prose and body.strip():
-            out[index] = out[end] = ""
-        index = end + 1
-    return out
+def _separate_details(lines: list[str]) -> list[str]:
+    """``</details>`` right above the next ``<details>`` would make one HTML
+    block of both (CommonMark ends it only at a blank line): the closing tag
+    moves up into the blank line before it, so each block stands alone."""
+    for i in range(1, len(lines) - 1):
+        if (
+            lines[i].strip() == "</details>"
+            and lines[i + 1].lstrip().lower().startswith("<details")
+            and not lines[i - 1].strip()
+        ):
+            lines[i - 1], lines[i] = lines[i], lines[i - 1]
+    return lines
 
 
 def _dedent(line: str) -> str:

@@ -401,7 +401,7 @@ _BOLD_LABEL = re.compile(
 )
 """A bold, italic, highlighted or code label, then a colon or a spaced dash."""
 # A plain label has no sentence punctuation and is not a URL scheme.
-_PLAIN_LABEL = re.compile(r"^(?P<label>[^\s:：，。,.;；！!？?*`|\[\]()（）“”\"<>='$][^:：，。;；！!？?*`|\[\]“”\"<>=$]*?)\s*[:：](?!//)\s*(?P<body>.+)$", re.DOTALL)
+_PLAIN_LABEL = re.compile(r"^(?P<label>[^\s:：，。,.;；！!？?*`|\[\]()（）“”\"<>='$](?:\[[^\]\[]*\]|[^:：，。;；！!？?*`|\[\]“”\"<>=$])*?)\s*[:：](?!//)\s*(?P<body>.+)$", re.DOTALL)
 
 
 def _match_label(m: re.Match[str]) -> tuple[str, str]:

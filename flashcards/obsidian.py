@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 
 _MARK = re.compile(r"==(?=[^\s=])(.+?)(?<=[^\s=])==", re.DOTALL)
@@ -26,6 +27,7 @@ def plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", "obsidian_wikilink", _wikilink)
     md.inline.ruler.before("emphasis", "obsidian_comment", _comment)
     md.inline.ruler.before("link", "footnote_reference", _footnote_reference)
+    md.core.ruler.push("obsidian_callout", _callout_markers)
 
 
 def link_text(target: str, alias: str | None) -> str:
@@ -92,6 +94,20 @@ def _comment(state: StateInline, silent: bool) -> bool:
         return False
     state.pos = found.end()
     return True
+
+
+_CALLOUT = re.compile(r"^\[![\w-]+\][+-]?[ \t]*")
+
+
+def _callout_markers(state: StateCore) -> None:
+    """``> [!tip] Title``: a callout shows its title, never its ``[!type]`` marker."""
+    tokens = state.tokens
+    for i in range(len(tokens) - 2):
+        if tokens[i].type == "blockquote_open" and tokens[i + 1].type == "paragraph_open" and tokens[i + 2].type == "inline":
+            inline = tokens[i + 2]
+            first = inline.children[0] if inline.children else None
+            if first is not None and first.type == "text" and _CALLOUT.match(first.content):
+                first.content = _CALLOUT.sub("", first.content, count=1)
 
 
 def _footnote_reference(state: StateInline, silent: bool) -> bool:

@@ -34,8 +34,8 @@ RULES = [p for p in NOTES if p.name.startswith("rule-")]
 NOW = 1_790_000_000
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
-_BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|li|div|tr|h\d|blockquote|pre|table|ul|ol)>|<(?:li|p|div|tr)\b[^>]*>", re.I)
-_CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1>", re.I | re.DOTALL)
+_BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|li|div|tr|h\d|blockquote|pre|table|ul|ol)>|<(?:li|p|div|tr)\b[^>]*>", re.IGNORECASE)
+_CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
 _MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
 REVEAL_LABELS = re.compile(
     r"^(?:show|hide|answers?|solutions?|reveal|details|click(?: here)? to (?:reveal|show|see).*|答案|解析|查看答案|点击.*)[?？:：]?$",
@@ -353,8 +353,9 @@ NEVER: dict[str, list[tuple[str, str]]] = {
         ("次握手", "any"), ("____", "any"), ("地址的长度是", "any"), ("四次挥手", "any"), ("router", "any"),
     ],
     "rule-example-data.md": [
-        ("100", "asks"), ("110", "asks"), ("e.g.", "asks"), ("专业版", "asks"), ("私有仓库", "asks"),
-        ("代码审查", "asks"),
+        # Rows that are all ✅ tell nothing apart; a column that is all ✅ still
+        # contrasts with the others (免费版 · 审计日志 ❌ / 专业版 · 审计日志 ✅), so it stays.
+        ("100", "asks"), ("110", "asks"), ("e.g.", "asks"), ("私有仓库", "asks"), ("代码审查", "asks"),
     ],
     "rule-raw-syntax.md": [
         ("栈", "asks"), ("#数据结构", "any"),
@@ -392,7 +393,8 @@ NAMED: dict[str, list[tuple[str, ...]]] = {
         ("什么是幻读？",),
     ],
     "rule-reveal-label.md": [
-        ("<summary>Click to reveal the answer", "Canberra"),
+        # the <details> block opens on the line above its summary
+        ("<details>", "<summary>Click to reveal the answer", "Canberra"),
         ("<summary>show", "The Nile"),
     ],
     "rule-exercise-without-answer.md": [
@@ -489,7 +491,7 @@ def test_verbose_dry_run_names_each_left_out_candidate_with_file_and_line(tmp_pa
 
 def _expected_anki_cards(card: Card) -> int:
     if card.kind.is_cloze:
-        return len(set(m.group(1) for m in _CLOZE.finditer(card.fields[0])))
+        return len({m.group(1) for m in _CLOZE.finditer(card.fields[0])})
     return 1 + bool(dict(zip(BASIC_FIELDS, card.fields))["Reverse"].strip())
 
 

@@ -45,7 +45,7 @@ BOILERPLATE_LABEL = re.compile(
 """Labels that never name something to learn."""
 META_LABEL = re.compile(
     r"(?:source|sources|links?|related|tags?|status|version|aliases|title|category|categories|"
-    r"来源|链接|标签|状态|版本|分类|标题|时间)",
+    r"来源|链接|标签|状态|版本|分类|标题|时间|[\w ]{0,8}(?:日期|时间|date|dates|updated|reviewed))",
     re.IGNORECASE,
 )
 """Labels that are metadata in a note's preamble, and may be terms further down."""
@@ -62,6 +62,8 @@ _RELEASE = re.compile(r"^\s*\[?v?\d+\.\d+(?:\.\d+)*(?:[-.\w]*)\]?(?:\s*[-–—(
 _PROMPT_WRAP = re.compile(r"^(?:what is |what are |what's )?(.*?)(?:是什么|是啥|指什么)?\s*[?？]?$", re.IGNORECASE)
 _BLANK = re.compile(r"_{3,}|＿{2,}|（\s*）|\(\s{2,}\)|【\s*】")
 _EXERCISE = re.compile(r"^(?:请思考|思考题|想一想|练习|exercise|try it|your turn|todo|tbd)\b", re.IGNORECASE)
+_CITATION = re.compile(r"[(（\[]\s*[A-Z][\w'’.\- ]+(?:et al\.?)?,?\s+(?:19|20)\d{2}[a-z]?(?:[,;:]\s*[^)）\]]*)?[)）\]]")
+"""``(Luksa, 2017, ch. 10)``, ``[Smith et al. 2020]``: where it is written, not what."""
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _LINK = re.compile(r"<a\b[^>]*>.*?</a>", re.IGNORECASE | re.DOTALL)
 _CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
@@ -139,8 +141,12 @@ def is_link_only(fragment: str) -> bool:
     """Whether an answer is nothing but links, URLs, wikilinks or citations."""
     if not markup.has_content(fragment) or "<img" in fragment:
         return False
+    if not (_LINK.search(fragment) or _URL.search(fragment) or "[[" in fragment or "[@" in fragment
+            or _CITATION.search(visible(fragment))):
+        return False  # a short answer ("64", "B") is still an answer
     rest = _URL.sub(" ", visible(_LINK.sub(" ", fragment)))
     rest = re.sub(r"\[\[.*?\]\]|\[@[^\]]*\]|\[\d+\]", " ", rest)
+    rest = _CITATION.sub(" ", rest)
     return len(_WORDS.findall(rest)) < 2
 
 

@@ -23,6 +23,7 @@ from flashcards import markup
 from flashcards.extract import base, prompts
 from flashcards.model import (
     Block,
+    Code,
     Document,
     Extraction,
     Fact,
@@ -30,6 +31,7 @@ from flashcards.model import (
     ListBlock,
     ListItem,
     Paragraph,
+    Quote,
     Section,
 )
 
@@ -70,9 +72,63 @@ def _section(state: _State, section: Section) -> None:
         following = blocks[index + 1] if index + 1 < len(blocks) and not _taken(state, blocks[index + 1]) else None
         if isinstance(block, Paragraph):
             _paragraph(state, section, block, following, summary)
+        elif isinstance(block, Code) and is_prose(block):
+            _prose_fence(state, section, block, summary, alone=len(blocks) == 1)
+        elif isinstance(block, Quote):
+            _quote(state, section, block, summary)
         elif isinstance(block, ListBlock):
             lead = _heading_lead(section) if index == 0 else ""
             _list(state, section, block, lead, summary, parent="")
+
+
+_PROSE_INFO = re.compile(r"^(?:text|txt|plain|plaintext|markdown|md|note|notes)$", re.IGNORECASE)
+_CODE_LIKE = re.compile(
+    r"[{};=<>$|\\/_@#]|\s--?\w|^\s*(?:def|class|import|return|select|sudo|cd|ls|git|npm|pip|kubectl|docker)\b",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def is_prose(block: Code) -> bool:
+    """A fence that holds prose or a mnemonic, not code: ```` ```text ````, or
+    no language and nothing code-like in it (content, not code)."""
+    if _PROSE_INFO.match(block.info.strip()):
+        return bool(block.text.strip())
+    return not block.info.strip() and bool(block.text.strip()) and not _CODE_LIKE.search(block.text)
+
+
+def _prose_fence(state: _State, section: Section, block: Code, summary: bool, alone: bool) -> None:
+    """Its ``term：value`` lines are items; a fence standing alone under a
+    heading (a mnemonic) is what the heading asks for."""
+    lines = block.text.rstrip("\n").split("\n")
+    made = False
+    for offset, line in enumerate(lines, start=1):
+        line = re.sub(r"^\s*[-*+]\s+", "", line)  # a list written inside the block
+        if line.strip() and _statement(state, section, block.line + offset, line.strip(), (), summary, parent=""):
+            made = True
+    if made or not alone or not section.path:
+        return
+    heading = prompts.subject_of(section) or base.strip_ordinal(section.path[-1])
+    zh = prompts.asks_in_chinese(heading, state.chinese)
+    answer = "<br>".join(markup.escape(line) for line in lines)
+    front = f"<div class=prompt>{markup.escape(heading)}{'？' if zh else '?'}</div>"
+    _add(state, section, block.line, Kind.DEFINITION, key=heading, front=front, back=f"<p>{answer}</p>")
+
+
+def _quote(state: _State, section: Section, block: Quote, summary: bool) -> None:
+    """A quote or a ``> [!tip] Title`` callout: its memory points, the
+    callout's marker line left out."""
+    for child in block.children:
+        if isinstance(child, Paragraph):
+            text = _CALLOUT_MARKER.sub("", child.text, count=1).strip()
+            if text:
+                for offset, line in enumerate(text.split("\n")) if "\n" in text else [(0, text)]:
+                    if _statement(state, section, child.line + offset, line.strip(), (), summary, parent=""):
+                        state.used.add(child.line)
+        elif isinstance(child, ListBlock):
+            _list(state, section, child, "", summary, parent="")
+
+
+_CALLOUT_MARKER = re.compile(r"^\s*\[![\w-]+\][+-]?[^\n]*(?:\n|$)")
 
 
 def _taken(state: _State, block: Block) -> bool:
@@ -165,6 +221,16 @@ def _statement(
 ) -> bool:
     """A definition or a key statement (``below`` it: blocks shown with the
     answer); returns whether it made a fact."""
+    several = _attributes(text)
+    if several is not None:
+        # "二项分布，X ~ B(n,p)，期望：np，方差：np(1-p)": one card per attribute of the subject.
+        subject, pairs = several
+        for attribute, value in pairs:
+            lead, prompt = prompts.ask(subject, attribute, chinese_note=state.chinese)
+            front = (f"<div class=lead>{markup.escape(lead)}</div>" if lead else "") + f"<div class=prompt>{markup.inline_html(prompt)}</div>"
+            _add(state, section, line, Kind.DEFINITION, key=_join(parent, f"{subject} · {attribute}"),
+                 front=front, back=markup.inline_html(value))
+        return True
     label = markup.split_label(text)
     if label and label[1]:
         term, body = label
@@ -229,6 +295,30 @@ def _defines(text: str) -> tuple[str, str] | None:
     return term, plain
 
 
+_PROTECTED = re.compile(r"\$[^$]+\$|`[^`]+`|<span\b[^>]*>.*?</span>|（[^）]*）|\([^)]*\)")
+_SEGMENT_LABEL = re.compile(r"^\s*(?P<label>[^\s:：，,;；。]{1,8}?)\s*[:：]\s*(?P<value>\S.*)$", re.DOTALL)
+
+
+def _attributes(text: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """A line naming a subject then giving several ``attribute：value`` parts
+    separated by commas: (subject, [(attribute, value Markdown)…]), or None."""
+    if "\n" in text or text.count("：") + text.count(":") < 2:
+        return None
+    held: list[str] = []
+    masked = _PROTECTED.sub(lambda m: held.append(m.group(0)) or f"\ue020{len(held) - 1}\ue021", text)
+    parts = [p.strip() for p in re.split(r"[，,；;]\s*", masked) if p.strip()]
+    restore = lambda s: re.sub("\ue020(\\d+)\ue021", lambda m: held[int(m.group(1))], s)  # noqa: E731
+    labelled = [(i, _SEGMENT_LABEL.match(p)) for i, p in enumerate(parts)]
+    pairs = [(m.group("label"), restore(m.group("value"))) for i, m in labelled if m and i > 0]
+    if len(pairs) < 2 or len(pairs) < (len(parts) - 1) * 0.6:
+        return None
+    first = labelled[0][1]
+    subject = markup.plain_text(restore(first.group("label") if first else parts[0])).strip()
+    if not subject or len(subject) > 20 or any(len(markup.plain_text(v)) > 60 for _, v in pairs):
+        return None
+    return subject, [(markup.plain_text(a), v) for a, v in pairs]
+
+
 def _html(blocks: tuple[Block, ...]) -> str:
     return "".join(b.html for b in blocks)
 
@@ -238,7 +328,8 @@ def _definition(state: _State, section: Section, line: int, term: str, answer_ht
     parent item's label, else the section's heading (see :mod:`prompts`)."""
     subject = _subject(parent) or prompts.subject_of(section, state.doc.title)
     lead, prompt = prompts.ask(
-        subject, markup.plain_text(term) if "*" in term or "`" in term else term, marker=bool(_MARKER.fullmatch(term))
+        subject, markup.plain_text(term) if "*" in term or "`" in term else term, marker=bool(_MARKER.fullmatch(term)),
+        chinese_note=state.chinese,
     )
     front = f"<div class=lead>{markup.escape(lead)}</div>" if lead else ""
     front += f"<div class=prompt>{markup.inline_html(prompt)}</div>"

@@ -36,7 +36,10 @@ ATTRIBUTE = re.compile(
     r"rounds?|strength|weakness|weaknesses|strengths|category|class|format|syntax|command|example usage|"
     r"context|models?|forces|consequences|known uses|intent|motivation|applicability|participants|"
     r"collaborations|implementation|overview|connectors|control|topology|invariants|specializations|"
-    r"suitable for|not suitable for|when to use|trade-?offs?|costs?|benefit|issues?)",
+    r"suitable for|not suitable for|when to use|trade-?offs?|costs?|benefit|issues?|"
+    r"meanings?|readings?|on'?\s?yomi(?: readings?)?|kun'?\s?yomi(?: readings?)?|pronunciations?|translations?|"
+    r"synonyms?|antonyms?|part of speech|related vocabulary|mnemonic|radicals?|stroke count|"
+    r"读音|发音|释义|意思|词性|近义词|反义词|例句|翻译)",
     re.IGNORECASE,
 )
 """Labels that name an attribute, never a thing: they need a subject."""
@@ -78,15 +81,22 @@ def subject_of(section: Section, title: str = "") -> str:
     return subject
 
 
-def chinese_label(label: str) -> bool:
-    """Whether a label asks in Chinese (it holds CJK), else English."""
+def asks_in_chinese(label: str, chinese_note: bool) -> bool:
+    """Whether to ask about ``label`` in Chinese: an English label is asked in
+    English even in a Chinese note, a Chinese one in Chinese even in an English
+    note, a Japanese one (it has kana) in the note's language."""
+    if _KANA.search(label):
+        return chinese_note
     return markup.has_cjk(label)
 
 
-def ask(subject: str, label: str, marker: bool = False) -> tuple[str, str]:
+_KANA = re.compile(r"[\u3040-\u30ff]")
+
+
+def ask(subject: str, label: str, marker: bool = False, chinese_note: bool = True) -> tuple[str, str]:
     """(lead, prompt) for a labelled fact: the subject on a lead line when the
     prompt does not already hold it, and a question in the label's language."""
-    zh = chinese_label(label)
+    zh = asks_in_chinese(label, chinese_note)
     mark = "？" if zh else "?"
     label = label.strip().rstrip(":：?？ ")
     subject = subject.strip()

@@ -25,6 +25,7 @@ from flashcards.model import (
     Fact,
     Html,
     Kind,
+    LeftOut,
     ListBlock,
     ListItem,
     Paragraph,
@@ -359,6 +360,11 @@ class State:
     used: set[int] = field(default_factory=set)
     """Lines turned into questions (claimed for the extractors after this one)."""
     taken: set[tuple[str, int]] = field(default_factory=set)
+    left_out: list[LeftOut] = field(default_factory=list)
+    """Candidates that are not questions after all (a reveal label with nothing asked)."""
+
+    def leave(self, line: int, reason: str, what: str) -> None:
+        self.left_out.append(LeftOut(self.doc.path, line, reason, what))
 
     def skip(self) -> frozenset[int]:
         """Lines no longer available to a new pass."""

@@ -27,6 +27,7 @@ from flashcards.extract.qa_units import (
     render,
     units,
 )
+from flashcards.extract.gate import REVEAL_LABEL
 from flashcards.model import Kind, Section
 
 _ZH_OPENING = re.compile(r"^(?:为什么|为何|如何|怎么|怎样|什么|是否|哪|能否|可否|何时|何为)")
@@ -77,6 +78,10 @@ def find(state: State) -> None:
             # "### Command to list taints" then <details><summary>show</summary>…:
             # the heading is the question, the hidden block its answer.
             question = question or base.strip_ordinal(section.path[-1]).strip()
+            if not _asks_enough(question):  # "## Rivers" over a "show" block asks nothing
+                state.leave(revealed.parts[0].line, REVEAL_LABEL, markup.plain_text(revealed.title) or question)
+                state.take(list(revealed.parts))
+                continue
             used = list(revealed.parts)
             if state.add(Kind.QUESTION, section, section.line, question, prompt_html(question), revealed.body_html()):
                 state.take(used)
@@ -114,6 +119,14 @@ def _as_written(section: Section, question: str) -> str:
         return question
     written = base.strip_ordinal(section.written_path[-1]).strip()
     return written if markup.plain_text(written).strip() == question else question
+
+
+def _asks_enough(question: str) -> bool:
+    """A heading over a hidden answer asks when it is a question or says
+    what to do or recall (a few words), not when it only names a topic."""
+    if question_of(question):
+        return True
+    return len(question.split()) >= 3 or len(re.findall(r"[\u3400-\u9fff]", question)) >= 5
 
 
 def _opens_with_answer(state: State, section: Section) -> bool:

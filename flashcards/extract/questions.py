@@ -65,7 +65,7 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
         _scan(state, section, units(section.blocks, state.skip()), lead="")
     question_headings.find(state)
     warnings = tuple(sorted(state.warnings, key=lambda w: w.line))
-    return Extraction(tuple(state.facts), warnings, frozenset(state.used))
+    return Extraction(tuple(state.facts), warnings, frozenset(state.used), tuple(state.left_out))
 
 
 def _scan(state: State, section: Section, parts: list[Unit], lead: str) -> None:
@@ -265,12 +265,17 @@ def _task(state: State, section: Section, parts: list[Unit], index: int, lead: s
     if not numbered:
         return None
     if unit.kind == "item":
-        codes = [b for b in unit.children if isinstance(b, Code)]
-        if not codes:
-            return None
         task = re.sub(r"^\s*\d{1,3}\s*[.、．)）]\s*", "", unit.text)
-        _card(state, section, unit.line, task, nested_html(unit), lead, [unit])
-        return index + 1
+        if any(isinstance(b, Code) for b in unit.children):
+            _card(state, section, unit.line, task, nested_html(unit), lead, [unit])
+            return index + 1
+        after = parts[index + 1] if index + 1 < len(parts) else None
+        last = after is None or after.block is not unit.block
+        if not (last and after is not None and state.free(after) and isinstance(after.block, Code) and not after.textual):
+            return None
+        # "3. 统计…" then the fence under it, not indented: the fence still answers it.
+        _card(state, section, unit.line, task, block_html(after.block), lead, [unit, after])
+        return index + 2
     group = group_at(state, parts, index)
     end = index + len(group)
     if end >= len(parts) or not state.free(parts[end]) or not isinstance(parts[end].block, Code):

@@ -76,6 +76,9 @@ class Shape:
     notes: tuple[tuple[int, str], ...] = ()
     """(row index or -1 for the header, message) for parts of an asked table
     that could not be asked (a row without a name, a nameless column)."""
+    examples: tuple[int, ...] = ()
+    """Rows left out as example data (``e.g.`` rows, rows that are all ✅ or all
+    the same); -1 when the whole table is example data (rows keyed by ids)."""
 
 
 # First header cell of a comparison table: the dimensions' column.
@@ -124,6 +127,16 @@ _ORDINAL_KEY = re.compile(
 )
 
 
+_ID_KEY = re.compile(r"^(?:#?\d{2,6}|\*|rule\s*#?\d+|规则\s*\d+)$", re.IGNORECASE)
+_EXAMPLE_KEY = re.compile(r"^(?:e\.?\s?g\.?|ex\.?|example|examples|sample|例|例如|示例|举例|样例)[:：]?$", re.IGNORECASE)
+
+
+def _all_same(cells: tuple[str, ...]) -> bool:
+    """A row whose cells all say the same (all ✅): it tells nothing apart."""
+    values = [plain(c) for c in cells if not is_blank(c)]
+    return len(values) >= 2 and len(set(values)) == 1
+
+
 def plain(cell: str) -> str:
     """A cell's inline Markdown as one line of plain text."""
     return markup.plain_text(cell)
@@ -151,6 +164,11 @@ def classify(table: Table, headings: tuple[str, ...] = (), title: str = "") -> S
     if reason:
         return Shape(None, reason=reason)
     layout = _layout(header, headings, title)
+    if sum(1 for _, row in rows if _ID_KEY.match(plain(row[0]))) * 2 > len(rows) >= 2:
+        # Rule 100, 110, *: sample rows of a configuration, shown whole on one card.
+        return Shape(None, reason="example data: rows keyed by ids", examples=(-1,))
+    examples = [i for i, row in rows if _EXAMPLE_KEY.match(plain(row[0])) or _all_same(row[1:])]
+    rows = [(i, row) for i, row in rows if i not in examples]
     cells: list[Cell] = []
     notes: list[tuple[int, str]] = []
     askable_columns = [c for c in range(1, len(header)) if header[c]]
@@ -175,8 +193,8 @@ def classify(table: Table, headings: tuple[str, ...] = (), title: str = "") -> S
                 continue
             cells.append(Cell(index, column, thing, attribute, row[column]))
     if not cells:
-        return Shape(None, reason="no cell holds a fact to ask")
-    return Shape(layout, tuple(cells), notes=tuple(notes))
+        return Shape(None, reason="no cell holds a fact to ask", examples=tuple(examples))
+    return Shape(layout, tuple(cells), notes=tuple(notes), examples=tuple(examples))
 
 
 def _not_facts(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:

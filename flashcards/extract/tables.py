@@ -28,6 +28,7 @@ from flashcards.extract.table_shape import (
     plain,
     prompt_form,
 )
+from flashcards.extract.gate import EXAMPLE_DATA
 from flashcards.model import (
     Block,
     Diagnostic,
@@ -35,6 +36,7 @@ from flashcards.model import (
     Extraction,
     Fact,
     Kind,
+    LeftOut,
     ListBlock,
     Quote,
     Section,
@@ -61,12 +63,23 @@ class _Found:
 
 def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
     """One fact per askable cell of every comparison or attribute table."""
+    chinese = base.is_chinese(doc)
     facts: list[Fact] = []
     warnings: list[Diagnostic] = []
+    left_out: list[LeftOut] = []
     used: set[int] = set()
     for found in _tables(doc, claimed):
         table = found.table
         shape = classify(table, found.section.path, doc.title)
+        for row in shape.examples:
+            lines = table.row_lines if row < 0 else (table.row_lines[row],)
+            left_out.extend(LeftOut(doc.path, line, EXAMPLE_DATA, plain(table.rows[table.row_lines.index(line)][0]))
+                            for line in lines)
+        if -1 in shape.examples:
+            # Sample rows of a rule table: the table is shown whole, on one card about it.
+            facts.append(_about(doc, found, table))
+            used.add(table.line)
+            continue
         if shape.layout is None:
             warnings.append(Diagnostic(doc.path, table.line, f"table not turned into cards: {shape.reason}"))
             continue
@@ -79,7 +92,7 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
         lead = found.lead or ("" if plain(table.header[0]) else subject)
         for cell in shape.cells:
             # The prompt asks in the language of what it asks about.
-            zh = markup.has_cjk(cell.key)
+            zh = prompts.asks_in_chinese(cell.key, chinese)
             facts.append(
                 Fact(
                     kind=Kind.TABLE,
@@ -94,7 +107,16 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
                 )
             )
         used.add(table.line)
-    return Extraction(tuple(facts), tuple(warnings), frozenset(used))
+    return Extraction(tuple(facts), tuple(warnings), frozenset(used), tuple(left_out))
+
+
+def _about(doc: Document, found: _Found, table: Table) -> Fact:
+    """One card showing a table of examples whole: asked by what it is about."""
+    subject = found.lead or prompts.subject_of(found.section, doc.title) or "table"
+    zh = markup.has_cjk(subject)
+    front = f'<div class="prompt">{markup.escape(subject)}{"？" if zh else "?"}</div>'
+    back = table_html(table, range(len(table.rows)), asked=(-1, -1))
+    return Fact(kind=Kind.TABLE, origin=base.origin(doc, found.section, table.line), key=subject, front=front, back=back)
 
 
 def _tables(doc: Document, claimed: frozenset[int]) -> Iterator[_Found]:
