@@ -54,7 +54,6 @@ CONTAINER = re.compile(
 """Headings that hold facts about something else: never a subject."""
 
 _HOW = re.compile(r"^(?:how|when|why|where|which|who|如何|怎么|怎样|为什么|为何|何时|哪)", re.IGNORECASE)
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 def is_attribute(label: str) -> bool:
@@ -126,7 +125,3 @@ def _clean(heading: str) -> str:
 def _bare(text: str) -> str:
     text = re.sub(r"[^\w\s./\u3400-\u9fff]", " ", text)
     return re.sub(r"\s+", " ", text).strip(" .")
-
-
-def has_latin(text: str) -> bool:
-    return bool(_LATIN.search(text))
