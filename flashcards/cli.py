@@ -5,6 +5,7 @@ Every FlashcardsError becomes ``Error: …`` and exit code 1 here, in one place.
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 
@@ -28,8 +29,18 @@ DEFAULT_SOURCE = Path("source_notes")
 DEFAULT_OUTPUT = Path("output")
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"flashcards {version('flashcards')}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _group() -> None:
+def _group(
+    _version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
     """Turn Markdown study notes into Anki decks that update in place when you edit your notes."""
 
 

@@ -176,3 +176,13 @@ def test_busy_notes_folder_is_a_clear_error(tmp_path: Path, notes: Path, monkeyp
     result = CliRunner().invoke(app, ["build", "notes", "-o", "out"])
     assert result.exit_code == 0, result.stderr
     assert not (folder / buildlock.LOCK_NAME).exists()
+
+
+def test_version_is_printed_like_every_cli_prints_it() -> None:
+    from importlib.metadata import version
+
+    from flashcards.cli import app
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"flashcards {version('flashcards')}\n"
