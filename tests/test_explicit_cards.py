@@ -82,3 +82,21 @@ def test_explicit_cards_import_into_anki_with_their_cloze_numbers_and_hints(tmp_
     for cid in collection.find_cards(""):
         card = collection.get_card(cid)
         assert _plain(card.question()) and _plain(card.answer())
+
+
+def test_notes_and_lines_switched_off_by_their_author_give_no_card(tmp_path: Path, collection: Collection) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "draft.md").write_text("---\nflashcards: false\n---\n**Draft term**: not ready\n", encoding="utf-8")
+    (notes / "mixed.md").write_text(
+        "# Mixed\n\n**Kept**: a card\n\n<!-- flashcards: off -->\n**Hidden**: no card\n\nHidden question::no card\n"
+        "<!-- flashcards: on -->\n\n**Also kept**: a card\n",
+        encoding="utf-8",
+    )
+    result = run_build(notes, tmp_path / "out")
+    assert sorted(c.label for c in result.cards) == ["Also kept", "Kept"]
+    assert sorted((x.path, x.line, x.reason) for x in result.left_out) == [
+        ("draft.md", 1, "switched off by the author"), ("mixed.md", 5, "switched off by the author"),
+    ]
+    log = import_deck(collection, result.deck_path)
+    assert len(log.new) == 2

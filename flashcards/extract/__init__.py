@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from flashcards import markup
 from flashcards.extract import explicit, gate, memory, questions, tables
-from flashcards.model import Document, Extraction, Fact
+from flashcards.model import Document, Extraction, Fact, LeftOut
 
 Extractor = Callable[[Document, frozenset[int]], Extraction]
 
@@ -30,8 +30,10 @@ def extract(doc: Document) -> Extraction:
     """Run every extractor over one document."""
     facts = []
     warnings = list(doc.warnings)
-    left_out = []
-    claimed: frozenset[int] = frozenset()
+    if doc.meta_value("flashcards", True) is False:  # front matter "flashcards: false"
+        return Extraction((), tuple(warnings), left_out=(LeftOut(doc.path, 1, gate.SWITCHED_OFF, "the whole note"),))
+    off, left_out = switched_off(doc)
+    claimed: frozenset[int] = off
     for _name, extractor in EXTRACTORS:
         found = extractor(doc, claimed)
         facts.extend(found.facts)
@@ -42,6 +44,32 @@ def extract(doc: Document) -> Extraction:
     left_out.extend(gated)
     left_out.sort(key=lambda x: (x.line, x.reason))
     return Extraction(tuple(sorted(kept, key=lambda f: f.origin.line)), tuple(warnings), claimed, tuple(left_out))
+
+
+_SWITCH = re.compile(r"^\s*<!--\s*flashcards\s*:\s*(off|on)\s*-->\s*$", re.IGNORECASE)
+
+
+def switched_off(doc: Document) -> tuple[frozenset[int], list[LeftOut]]:
+    """Lines between ``<!-- flashcards: off -->`` and ``<!-- flashcards: on -->``
+    (or the end of the note), which no extractor reads."""
+    off: set[int] = set()
+    left: list[LeftOut] = []
+    start = 0
+    for number, line in enumerate(doc.source.splitlines(), start=1):
+        found = _SWITCH.match(line)
+        if found and found.group(1).lower() == "off" and not start:
+            start = number
+        elif found and start:
+            off.update(range(start, number + 1))
+            left.append(LeftOut(doc.path, start, gate.SWITCHED_OFF, f"lines {start}–{number}"))
+            start = 0
+        elif start:
+            continue
+    if start:
+        last = len(doc.source.splitlines())
+        off.update(range(start, last + 1))
+        left.append(LeftOut(doc.path, start, gate.SWITCHED_OFF, f"lines {start}–{last}"))
+    return frozenset(off), left
 
 
 def has_two_sides(fact: Fact) -> bool:

@@ -61,7 +61,7 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
     outside = _outside_code(lines)
     marked = _sr_marked(doc)
     found: list[_Card] = []
-    taken: set[int] = set(deck_lines)
+    taken: set[int] = set(deck_lines) | set(claimed)
     for finder in (_obsidian_to_anki, _logseq, _flashcard_tag, _sr_multiline, lambda ls, o, t: _sr_inline(ls, o, t, marked)):
         for card in finder(lines, outside, taken):
             found.append(card)

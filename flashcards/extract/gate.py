@@ -24,6 +24,7 @@ BOILERPLATE = "boilerplate"
 EXERCISE = "exercise without its answer"
 RAW_SYNTAX = "leftover syntax"
 POOR_CLOZE = "cloze hides no fact"
+SWITCHED_OFF = "switched off by the author"
 EXAMPLE_DATA = "example data"
 """Used by the table extractor, which sees whole tables."""
 
