@@ -164,6 +164,7 @@ _RAW = (
     ("{{ }}", re.compile(r"\{\{|\}\}")),
     ("%%", re.compile(r"%%")),
     ("<!-- -->", re.compile(r"&lt;!--|<!--")),
+    (">>>", re.compile(r"(?:^|\s)>{3}(?:\s|$)", re.M)),
 )
 
 
@@ -192,7 +193,8 @@ def is_question_answer(side: Side) -> bool:
 def raw_syntax(side: Side) -> list[str]:
     found = []
     for name, pattern in _RAW:
-        for text in (_prose(side.front_html), _prose(side.back_html)):
+        # "[...]" is the cloze placeholder this script puts in, not the note's syntax.
+        for text in (_prose(side.front_html).replace("[...]", "…"), _prose(side.back_html)):
             if name == "#tag side":
                 if pattern.match(text):
                     found.append(name)

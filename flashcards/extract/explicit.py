@@ -34,7 +34,8 @@ _END = re.compile(r"^\s*END(?:_CARD)?\s*$")
 _STARTI = re.compile(r"^\s*STARTI\s*\[(?P<type>[^\]]+)\]\s*(?P<body>.*?)\s*ENDI\s*$")
 _FIELD = re.compile(r"^\s*(?P<name>[A-Z][\w ]{0,30}?):\s?(?P<value>.*)$")
 _CARD_TAG = re.compile(r"\s*#(?:flashcards?|card)(?:/[\w/-]*)?\b\s*", re.IGNORECASE)
-_LOGSEQ = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<q>.*?)\s*#card\s*$", re.IGNORECASE)
+_LOGSEQ = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<q>.*?)\s*(?:#card|>>>)\s*$", re.IGNORECASE)
+"""Logseq's ``#card`` block, or RemNote's ``Question >>>`` with the answer in its children."""
 _ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^{}]*?))?\}\}", re.DOTALL)
 _DECK_LINE = re.compile(r"^\s*TARGET[ _]DECK\s*:", re.IGNORECASE)
 """Obsidian_to_Anki's deck line (``TARGET DECK: Math::Algebra``): not a card."""
@@ -77,7 +78,7 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
 
 
 def _worth_scanning(source: str) -> bool:
-    return any(mark in source for mark in ("::", "?", "START", "#flashcard", "#card"))
+    return any(mark in source for mark in ("::", "?", "START", "#flashcard", "#card", ">>>"))
 
 
 def _outside_code(lines: list[str]) -> list[bool]:

@@ -34,6 +34,10 @@ _NOT_A_TERM = re.compile(
 _CLAUSE = re.compile(r"\b(?:when|that|which|who|if|while|because|since|where|and|or)\b", re.IGNORECASE)
 
 
+_ADVERB_END = re.compile(r"[不也都就还才只并却又总便即则乃正而已曾仍均皆亦更最很]$")
+"""``54运动不是…``, ``它也是…``: the word before 是 is an adverb, not a term."""
+
+
 def defines(text: str) -> tuple[str, str] | None:
     """(term, meaning) of a definitional sentence: ``X is …``, ``X 是/指 …``."""
     plain = markup.plain_text(text)
@@ -42,7 +46,10 @@ def defines(text: str) -> tuple[str, str] | None:
     if found is None:
         return None
     term = re.sub(r"^(?:an? |the )", "", found.group("term").strip(), flags=re.IGNORECASE)
-    if _NOT_A_TERM.match(term) or prompts.is_attribute(term) or len(term.split()) > 5 or _CLAUSE.search(term):
+    if (
+        _NOT_A_TERM.match(term) or prompts.is_attribute(term) or len(term.split()) > 5 or _CLAUSE.search(term)
+        or _ADVERB_END.search(term)
+    ):
         return None
     return term, plain
 

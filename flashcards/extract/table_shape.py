@@ -108,7 +108,8 @@ _DEFINES = re.compile(r"^(?:含义|定义|解释|意义|释义|meanings?|definit
 _DESCRIBES_ONLY = re.compile(r"^(?:说明|描述|简介|descriptions?|details?|values?|值)$", re.IGNORECASE)
 # Columns (or comparison rows) shown on the back but not asked: asides, not facts.
 _ASIDE = re.compile(
-    r"^(?:备注|注释|注意|其他|notes?|remarks?|comments?|misc|(?:中文|英文)?翻译|译文|中文释义|translations?|(?:chinese|english) translation)$",
+    r"^(?:备注|注释|注意|其他|notes?|remarks?|comments?|misc|(?:中文|英文)?(?:翻译|译文)|(?:中文|英文)(?:注释|释义|意思)|"
+    r"translations?|(?:chinese|english) (?:translation|notes?|meaning))$",
     re.IGNORECASE,
 )
 # Headings that announce a comparison.
