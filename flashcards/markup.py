@@ -395,7 +395,7 @@ def split_label(text: str, max_label: int = 24) -> tuple[str, str] | None:
 
 
 _BOLD_LABEL = re.compile(
-    r"^(?P<m>\*\*|__|\*|_|==|`)(?P<label>[^*_=`\n]+?)(?P=m)\s*(?:[:：]|\s[-–—~]\s)\s*(?P<body>.*)$"
+    r"^(?P<m>\*\*|__|\*|_|==|`)(?P<label>(?:`[^`\n]+`|[^*_=`\n])+?)(?P=m)\s*(?:[:：]|\s[-–—~]\s|\s?[-–—][ \t]*\n)\s*(?P<body>.*)$"
     r"|^\*\*(?P<label2>[^*]+?[:：])\s*\*\*\s*(?P<body2>.*)$",
     re.DOTALL,
 )

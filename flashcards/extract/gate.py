@@ -76,6 +76,7 @@ _RAW = re.compile(
     r"(?:^|\s)(?:>|&gt;){3}(?:\s|$)",
     re.MULTILINE,
 )
+_HIDDEN_LABEL = re.compile(r"^\{\{c\d+::[^{}]*\}\}\s*(?:[-–—:：]\s|[-–—:：]$)")
 _NUMBERED = re.compile(r"\{\{c(\d+)::")
 _NUMBERED_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
 _TAG_ONLY = re.compile(r"^\s*(?:#[^\s#]+\s*)+$")
@@ -173,6 +174,8 @@ def _poor_cloze(text: str) -> bool:
     if any(h.endswith((":", "：")) or (h[:1] in "(（" and h[-1:] in ")）") for h in hidden):
         return True
     text = _without_lead(text)
+    if _HIDDEN_LABEL.match(visible(text)) and len(set(_NUMBERED.findall(text))) == 1:
+        return True  # "{{c1::Term}} - what it means": the label is what asks, not what to recall
     for number in set(_NUMBERED.findall(text)):
         asked = _NUMBERED_CLOZE.sub(lambda m: "" if m.group(1) == number else m.group(2), text)
         hidden_here = " ".join(m.group(2) for m in _NUMBERED_CLOZE.finditer(text) if m.group(1) == number)

@@ -236,7 +236,8 @@ def _statement(
         term, body = label
         if markup.strong_spans(body) or (summary and _quoted(body) != body):
             cloze, _ = markup.cloze_html(_quoted(body) if not markup.strong_spans(body) else body)
-            html = f"<b>{markup.escape(term)}</b>：{cloze}" if state.chinese else f"<b>{markup.escape(term)}</b>: {cloze}"
+            shown = markup.inline_html(term)
+            html = f"<b>{shown}</b>：{cloze}" if state.chinese else f"<b>{shown}</b>: {cloze}"
             # "**缺点**：…" says whose only above it; a term under a heading shows the heading.
             attribute = prompts.is_attribute(markup.plain_text(term))
             html = _lead(state, section, parent, markup.plain_text(term), title=attribute) + html
@@ -271,7 +272,7 @@ def _definition(state: _State, section: Section, line: int, term: str, answer_ht
     parent item's label, else the section's heading (see :mod:`prompts`)."""
     subject = _subject(parent) or prompts.subject_of(section, state.doc.title)
     lead, prompt = prompts.ask(
-        subject, markup.plain_text(term) if "*" in term or "`" in term else term, marker=bool(_MARKER.fullmatch(term)),
+        subject, markup.plain_text(term), marker=bool(_MARKER.fullmatch(term)),
         chinese_note=state.chinese,
     )
     front = f"<div class=lead>{markup.escape(lead)}</div>" if lead else ""
