@@ -8,6 +8,7 @@ author can see why a line gave no card.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -65,6 +66,12 @@ _BLANK = re.compile(r"_{3,}|＿{2,}|（\s*）|\(\s{2,}\)|【\s*】")
 _EXERCISE = re.compile(r"^(?:请思考|思考题|想一想|练习|exercise|try it|your turn|todo|tbd)\b", re.IGNORECASE)
 _CITATION = re.compile(r"[(（\[]\s*[A-Z][\w'’.\- ]+(?:et al\.?)?,?\s+(?:19|20)\d{2}[a-z]?(?:[,;:]\s*[^)）\]]*)?[)）\]]")
 """``(Luksa, 2017, ch. 10)``, ``[Smith et al. 2020]``: where it is written, not what."""
+_GENERIC_LINK = re.compile(
+    r"(?:link|links|here|click here|this|docs?|documentation|official docs?|source|reference|references|more|read more|"
+    r"see|see more|website|site|article|video|pdf|slides?|notes?|"
+    r"链接|这里|此处|点击|点击这里|文档|官方文档|官网|参考|参考资料|来源|原文|更多|详情|视频|课件|笔记)",
+    re.IGNORECASE,
+)
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _LINK = re.compile(r"<a\b[^>]*>.*?</a>", re.IGNORECASE | re.DOTALL)
 _CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
@@ -79,6 +86,8 @@ _RAW = re.compile(
 _HIDDEN_LABEL = re.compile(r"^\{\{c\d+::[^{}]*\}\}\s*(?:[-–—:：]\s|[-–—:：]$)")
 _NUMBERED = re.compile(r"\{\{c(\d+)::")
 _NUMBERED_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
+_RAW_HINT = re.compile(r"==|\[\[|\]\]|:::|\*\*|[-+*] |\$|\{\{|%%|<!--|&lt;!--|!!!|>>>|&gt;&gt;&gt;")
+"""What must be in a field for any raw-syntax rule to find something."""
 _TAG_ONLY = re.compile(r"^\s*(?:#[^\s#]+\s*)+$")
 _WORDS = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 
@@ -98,56 +107,100 @@ def sift(facts: tuple[Fact, ...] | list[Fact]) -> tuple[tuple[Fact, ...], tuple[
 
 def check(fact: Fact) -> str:
     """Why a fact must not become a card ('' when it may)."""
-    question = visible(fact.text if fact.kind.is_cloze else fact.front)
-    answer = (
-        " ".join(_CLOZE.findall(fact.text)) if fact.kind.is_cloze else visible(fact.back)
-    )
-    asked = visible(_without_lead(fact.front)) if not fact.kind.is_cloze else question
+    cloze = fact.kind.is_cloze
+    basic_answer = fact.kind is not Kind.MCQ
+    # A table card's answer is its cell; the table under it is context.
+    back = _table_answer(fact.back) if fact.kind is Kind.TABLE else fact.back
+    question = visible(fact.text if cloze else fact.front)
+    answer = " ".join(_CLOZE.findall(fact.text)) if cloze else visible(back)
+    asked = question if cloze or "lead" not in fact.front else visible(_without_lead(fact.front))
     core = _PROMPT_WRAP.match(asked.strip())
     core_text = (core.group(1) if core else asked).strip(" ·:：")
-    if REVEAL.fullmatch(_bare(asked)):
+    if len(asked) < 60 and REVEAL.fullmatch(_bare(asked)):
         return REVEAL_LABEL
     label = _bare(fact.key.split(" › ")[-1])
-    if BOILERPLATE_LABEL.fullmatch(label) or BOILERPLATE_LABEL.fullmatch(_bare(core_text)):
+    if BOILERPLATE_LABEL.fullmatch(label) or (len(core_text) < 40 and BOILERPLATE_LABEL.fullmatch(_bare(core_text))):
         return BOILERPLATE
     if not fact.origin.headings and META_LABEL.fullmatch(label):
         return BOILERPLATE
-    if any(NO_CARDS_HEADING.fullmatch(_bare(strip_ordinal(h))) for h in fact.origin.headings):
-        return BOILERPLATE  # test instructions, learning objectives, references …
-    if any(_RELEASE.match(h) for h in fact.origin.headings):
-        return BOILERPLATE  # a changelog's entries: "## [1.4.0] - 2024-01-02", "### Fixed"
+    if _boilerplate_section(fact.origin.headings):
+        return BOILERPLATE  # test instructions, references, a changelog's entries …
     if fact.kind is Kind.DEFINITION and is_attribute(core_text) and "class=lead" not in fact.front.replace('"', ''):
         return NO_SUBJECT
-    if fact.kind is not Kind.MCQ and is_link_only(fact.text if fact.kind.is_cloze else fact.back):
+    if basic_answer and is_link_only(fact.text if cloze else back, about=_about(fact)):
         return LINK_ONLY
-    if fact.kind is not Kind.MCQ and is_question(answer):
+    if basic_answer and is_question(answer):
         return QUESTION_ANSWER
-    if fact.kind is not Kind.MCQ and (_BLANK.search(question + " " + answer) or _EXERCISE.match(question)):
+    if basic_answer and (_has_blank(question) or _has_blank(answer) or _EXERCISE.match(question)):
         return EXERCISE
-    if fact.kind.is_cloze and _poor_cloze(fact.text):
+    if cloze and _poor_cloze(fact.text):
         return POOR_CLOZE
-    if has_raw_syntax(fact.front) or has_raw_syntax(fact.back) or has_raw_syntax(fact.text):
+    if any(has_raw_syntax(side) for side in (fact.front, fact.back, fact.text)):  # the whole back: a table too
         return RAW_SYNTAX
-    if not fact.kind.is_cloze and (_TAG_ONLY.match(asked) or _TAG_ONLY.match(answer)):
+    if not cloze and (_TAG_ONLY.match(asked) or _TAG_ONLY.match(answer)):
         return RAW_SYNTAX
     return ""
 
 
+def _about(fact: Fact) -> str:
+    """The thing a fact asks about (its key's term; a table cell's row or column thing)."""
+    term = fact.key.split(" › ")[-1]
+    return term.split(" · ")[0].strip()
+
+
+def _table_answer(back: str) -> str:
+    """The asked cell of a table card's back (``<div class="fc-answer">``)."""
+    found = _ANSWER_DIV.match(back)
+    return found.group(1) if found else back
+
+
+_ANSWER_DIV = re.compile(r'<div class="fc-answer">(.*?)</div>', re.DOTALL)
+
+
+def _has_blank(text: str) -> bool:
+    """A fill-in blank: ``____``, ``（  ）``, ``【 】``."""
+    if "__" not in text and "＿" not in text and "（" not in text and "(  " not in text and "【" not in text:
+        return False
+    return bool(_BLANK.search(text))
+
+
+@functools.lru_cache(maxsize=8192)  # the same fields are read by several rules
 def visible(fragment: str) -> str:
     """The text a reviewer reads in an HTML fragment, one line per block."""
-    text = re.sub(r"</(?:p|li|div|tr|h\d|pre|blockquote)>|<br\s*/?>", "\n", fragment, flags=re.IGNORECASE)
-    text = html.unescape(_TAG.sub("", text))
+    if "<" not in fragment and "&" not in fragment:
+        text = fragment
+    else:
+        text = html.unescape(_TAG.sub("", _BLOCK_END.sub("\n", fragment)))
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def is_link_only(fragment: str) -> bool:
-    """Whether an answer is nothing but links, URLs, wikilinks or citations."""
-    if not markup.has_content(fragment) or "<img" in fragment:
+_BLOCK_END = re.compile(r"</(?:p|li|div|tr|h\d|pre|blockquote)>|<br\s*/?>", re.IGNORECASE)
+
+
+def is_link_only(fragment: str, about: str = "") -> bool:
+    """Whether an answer is nothing but links, URLs, wikilinks or citations.
+
+    A link whose text names something else (``[IAM 控制台](…)`` for where a
+    policy lives) is an answer; one whose text is an address, a generic word
+    (docs, 这里) or the very thing asked about (``[Ingress 介绍](…)`` for
+    Ingress) only points elsewhere."""
+    if "<img" in fragment or not (
+        "<a" in fragment or "http" in fragment or "www." in fragment or "[" in fragment or "(" in fragment
+    ):
+        return False  # no link, URL, wikilink or citation to be made of
+    if not markup.has_content(fragment):
         return False
     if not (_LINK.search(fragment) or _URL.search(fragment) or "[[" in fragment or "[@" in fragment
             or _CITATION.search(visible(fragment))):
         return False  # a short answer ("64", "B") is still an answer
-    rest = _URL.sub(" ", visible(_LINK.sub(" ", fragment)))
+    def pointer(m: re.Match[str]) -> str:
+        text = visible(m.group(0))
+        points = not text or _URL.fullmatch(text) or _GENERIC_LINK.fullmatch(_bare(text)) or (
+            about and _bare(about).casefold() in _bare(text).casefold()
+        ) or "wikilink" in m.group(0)
+        return " " if points else f" {text} "
+
+    rest = _URL.sub(" ", visible(_LINK.sub(pointer, fragment)))
     rest = re.sub(r"\[\[.*?\]\]|\[@[^\]]*\]|\[\d+\]", " ", rest)
     rest = _CITATION.sub(" ", rest)
     return len(_WORDS.findall(rest)) < 2
@@ -161,10 +214,17 @@ def is_question(text: str) -> bool:
 
 def has_raw_syntax(fragment: str) -> bool:
     """Markdown or tool syntax a reviewer would see as is (outside code and math)."""
-    if not fragment:
+    if not fragment or not _RAW_HINT.search(fragment):
         return False
     prose = visible(_MATH.sub(" ", _CODE.sub(" ", _CLOZE.sub(lambda m: m.group(1), fragment))))
     return bool(_RAW.search(prose))
+
+
+@functools.lru_cache(maxsize=4096)  # every fact of a section has the same headings
+def _boilerplate_section(headings: tuple[str, ...]) -> bool:
+    """Whether the section holds no facts: test instructions, learning
+    objectives, references …, or a changelog's "## [1.4.0] - 2024-01-02"."""
+    return any(NO_CARDS_HEADING.fullmatch(_bare(strip_ordinal(h))) or _RELEASE.match(h) for h in headings)
 
 
 def _poor_cloze(text: str) -> bool:
@@ -186,13 +246,20 @@ def _poor_cloze(text: str) -> bool:
 
 def _without_lead(front: str) -> str:
     """A front without its lead line (the parent item shown above the prompt)."""
-    return re.sub(r'<div class="?lead"?>.*?</div>', "", front, flags=re.DOTALL)
+    return _LEAD.sub("", front) if "lead" in front else front
 
 
+_LEAD = re.compile(r'<div class="?lead"?>.*?</div>', re.DOTALL)
+
+
+@functools.lru_cache(maxsize=8192)  # headings and labels repeat across a note's facts
 def _bare(text: str) -> str:
     """Text without emoji, punctuation or surrounding space, for the label rules."""
-    text = re.sub(r"[^\w\s.\u3400-\u9fff]", " ", text)
-    return re.sub(r"\s+", " ", text).strip(" .")
+    return _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip(" .")
+
+
+_NOT_WORD = re.compile(r"[^\w\s.\u3400-\u9fff]")
+_SPACES = re.compile(r"\s+")
 
 
 def _label(fact: Fact) -> str:

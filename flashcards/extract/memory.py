@@ -101,7 +101,10 @@ def _prose_fence(state: _State, section: Section, block: Code, summary: bool, al
     heading (a mnemonic) is what the heading asks for."""
     lines = block.text.rstrip("\n").split("\n")
     made = False
-    for offset, line in enumerate(lines, start=1):
+    # A fence's first line is its ``` line; an indented block starts with its text.
+    source = state.doc.source.split("\n")
+    fenced = 0 < block.line <= len(source) and source[block.line - 1].lstrip().startswith(("```", "~~~"))
+    for offset, line in enumerate(lines, start=1 if fenced else 0):
         line = re.sub(r"^\s*[-*+]\s+", "", line)  # a list written inside the block
         if line.strip() and _statement(state, section, block.line + offset, line.strip(), (), summary, parent=""):
             made = True

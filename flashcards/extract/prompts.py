@@ -11,6 +11,7 @@ note's: an English label in a Chinese note gets an English prompt.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from flashcards import markup
@@ -61,6 +62,7 @@ _PREDICATE = _OPEN_ENDED
 _HOW = re.compile(r"^(?:how|when|why|where|which|who|如何|怎么|怎样|为什么|为何|何时|哪)", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=8192)
 def is_attribute(label: str) -> bool:
     """Whether a label only names an attribute (needs a subject to ask anything):
     ``缺点``, ``核心特点``, ``Main advantages``."""
@@ -75,7 +77,12 @@ def subject_of(section: Section, title: str = "") -> str:
     """The subject a section's facts are about: its heading (without its
     number), with the heading above when the heading only names an attribute
     (``氨基糖苷类 › 不良反应``); the note's title at the top of a note."""
-    path = [h for h in (_clean(h) for h in section.path) if h and not CONTAINER.fullmatch(_bare(h))]
+    return _subject(section.path, title)
+
+
+@functools.lru_cache(maxsize=4096)  # asked for every fact of a section
+def _subject(headings: tuple[str, ...], title: str) -> str:
+    path = [h for h in (_clean(h) for h in headings) if h and not CONTAINER.fullmatch(_bare(h))]
     if not path:
         title = _clean(title)
         return "" if CONTAINER.fullmatch(_bare(title)) else title
