@@ -1,8 +1,9 @@
 """Decks built before the extraction changed keep every card and its reviews.
 
-``source_notes/flashcards.lock`` is committed with the sample notes: it holds
-what the last release shipped (each card's guid, fields, tags, deck). A user
-who imported that deck and reviewed it, then rebuilds with this version, must
+``tests/fixtures/sample_lock/flashcards.lock`` is the samples' lock as the
+release before the real-notes work committed it: it holds what that release
+shipped (each card's guid, fields, tags, deck). A user who imported that deck
+and reviewed it, then rebuilds with this version, must
 see their cards update in place: no card whose fact still exists may come
 back as new, and no review may be lost. The old deck is rebuilt from the
 lock's own record of it, imported into a real Anki collection and reviewed
@@ -20,7 +21,7 @@ from flashcards import lockfile
 from flashcards.model import Card, Kind, Origin
 from flashcards.package import Contents, PackagedNote, write_package
 from flashcards.reconcile import Status
-from tests.conftest import SAMPLE_NOTES, import_deck, run_build
+from tests.conftest import FIXTURES, SAMPLE_NOTES, import_deck, run_build
 from tests.test_regenerate import _review_all, _snapshot
 
 
@@ -44,8 +45,9 @@ def test_rebuilding_the_samples_over_the_committed_lock_updates_in_place_and_kee
 ) -> None:
     notes = tmp_path / "notes"
     shutil.copytree(SAMPLE_NOTES, notes)
+    shutil.copy(FIXTURES / "sample_lock" / "flashcards.lock", notes / "flashcards.lock")
     old_lock = lockfile.load(notes / "flashcards.lock")
-    assert old_lock is not None and old_lock.cards, "the samples' lock is committed with them"
+    assert old_lock is not None and old_lock.cards
     shipped = [c for c in old_lock.cards if not c.removed]
 
     import_deck(collection, _deck_from_lock(old_lock, tmp_path / "old.apkg"))
@@ -56,6 +58,7 @@ def test_rebuilding_the_samples_over_the_committed_lock_updates_in_place_and_kee
     result = run_build(notes, tmp_path / "out", now=old_lock.created + 86_400)
     assert result.plan.count(Status.NEW) == 0, [c.label for c in result.plan.changes if c.status is Status.NEW]
     assert result.plan.count(Status.REMOVED) == 0
+    assert result.plan.count(Status.UPDATED) > 0  # prompts reworded since: they update in place
     assert {c.guid for c in result.cards} == {c.guid for c in shipped}
 
     log = import_deck(collection, result.deck_path)
