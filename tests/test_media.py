@@ -126,3 +126,18 @@ def test_rewrite_points_known_images_at_media_and_keeps_other_attributes() -> No
     assert out == '<p><img src="fc-1.png" alt="A"> <span class="fc-img-missing">[B]</span></p>'
     assert used == {"fc-1.png"}
     assert re.fullmatch(r"fc-[0-9a-f]{20}\.jpg", media.media_name(b"x", ".JPG"))
+
+
+def test_an_obsidian_embed_ships_its_image_and_a_sized_one_keeps_no_size_as_alt(
+    tmp_path: Path, collection: Collection
+) -> None:
+    notes = write_notes(tmp_path / "notes", {"net.md": _definition("![[topology.png]] and ![[topology.png|300]]"),
+                                             "topology.png": PNG_A})
+    result = run_build(notes, tmp_path / "out", now=1_790_000_000)
+    assert not result.warnings
+    import_deck(collection, result.deck_path)
+    name = media.media_name(PNG_A, ".png")
+    fields = _fields(collection)
+    assert fields.count(f'<img src="{name}" alt="">') == 2
+    assert "[[" not in fields and "|300" not in fields
+    assert (Path(collection.media.dir()) / name).read_bytes() == PNG_A
