@@ -71,3 +71,18 @@ def test_editing_a_parent_answer_keeps_its_nested_items_keys() -> None:
     after = before.replace("**等值查询**", "**等值查询和IN查询**")
     keys = [[f.key for f in memory.extract(parse(text, "n.md")).facts] for text in (before, after)]
     assert keys[0] == keys[1] == ["Hash索引", "Hash索引 › 注意"]
+
+
+def _facts_of_text(text: str) -> list[Fact]:
+    return list(memory.extract(parse(text, "note.md")).facts)
+
+
+def test_a_list_under_an_attribute_label_names_the_subject_above_it() -> None:
+    [fact] = _facts_of_text("# Locks\n\n## 乐观锁\n\n- 特点：\n  - 读时不加锁\n  - 提交时检查冲突\n")
+    assert re.search(r"<div class=lead>乐观锁 · 特点：</div>", fact.text), fact.text
+    assert fact.key == "特点："  # the identity is the list's own lead-in, as before
+
+
+def test_a_matching_answer_keeps_no_option_letter() -> None:
+    [fact] = _facts_of_text("# Quiz\n\n## Match the lifecycle methods\n\n- **`onStart()`**: **B) Called when the activity becomes visible**\n")
+    assert "{{c1::Called when the activity becomes visible}}" in fact.text, fact.text

@@ -237,6 +237,8 @@ def _statement(
     label = markup.split_label(text)
     if label and label[1]:
         term, body = label
+        # A matching exercise's answer ("`onStart()`: **B) Called when…**") keeps no option letter.
+        body = _OPTION_LETTER.sub(r"\1", body, count=1)
         if markup.strong_spans(body) or (summary and _quoted(body) != body):
             cloze, _ = markup.cloze_html(_quoted(body) if not markup.strong_spans(body) else body)
             shown = markup.inline_html(term)
@@ -273,7 +275,7 @@ def _html(blocks: tuple[Block, ...]) -> str:
 def _definition(state: _State, section: Section, line: int, term: str, answer_html: str, parent: str) -> None:
     """``term`` answered by ``answer_html``, asked about its subject: the
     parent item's label, else the section's heading (see :mod:`prompts`)."""
-    subject = _subject(parent) or prompts.subject_of(section, state.doc.title)
+    subject = _subject_for(state, section, parent, title=True)
     lead, prompt = prompts.ask(
         subject, markup.plain_text(term), marker=bool(_MARKER.fullmatch(term)),
         chinese_note=state.chinese,
@@ -286,10 +288,24 @@ def _definition(state: _State, section: Section, line: int, term: str, answer_ht
 def _lead(state: _State, section: Section, parent: str, shown: str, title: bool = False) -> str:
     """The subject above a memory point that does not name it itself (the
     note's title only when ``title``: a statement is about its section)."""
-    subject = _subject(parent) or prompts.subject_of(section, state.doc.title if title else "")
+    subject = _subject_for(state, section, parent, title=title)
     if not subject or prompts.names(shown, subject) or prompts.names(subject, shown):
         return ""
     return f"<div class=lead>{markup.escape(subject)}</div>"
+
+
+_OPTION_LETTER = re.compile(r"^(\*\*|__)?[A-H][).．]\s+")
+
+
+def _subject_for(state: _State, section: Section, parent: str, title: bool = False) -> str:
+    """What a fact under ``parent`` (or directly in the section) is about: the
+    parent item's label, with the section's subject in front when that label
+    only names an attribute ("特点：" → "乐观锁 · 特点")."""
+    own = _subject(parent)
+    heading = prompts.subject_of(section, state.doc.title if title else "")
+    if own and heading and prompts.is_attribute(own) and not prompts.names(own, heading):
+        return f"{heading} · {own}"
+    return own or heading
 
 
 def _subject(parent: str) -> str:
@@ -313,7 +329,11 @@ def _set(state: _State, section: Section, block: ListBlock, items: list[ListItem
         parts.append(f"<li>{html}</li>")
         state.used.add(item.line)
     state.used.add(block.line)
-    head = f"<div class=lead>{markup.escape(lead)}</div>" if lead else ""
+    shown = lead
+    if lead and prompts.is_attribute(lead.rstrip(markup.COLONS)):  # "特点：" says whose above it
+        subject = prompts.subject_of(section)
+        shown = f"{subject} · {lead}" if subject and not prompts.names(lead, subject) else lead
+    head = f"<div class=lead>{markup.escape(shown)}</div>" if shown else ""
     kind = Kind.PROCEDURE if block.ordered else Kind.LIST
     key = lead or (section.path[-1] if section.path else "list")
     _add(state, section, block.line, kind, key=key, text=f"{head}<{tag}>{''.join(parts)}</{tag}>")
