@@ -57,7 +57,6 @@ CONTAINER = re.compile(
 _POINTS_BACK = re.compile(r"^(?:其|它的?|此|该|这(?:个|些|种)?|its?\b|this\b|these\b|they\b|their\b)", re.IGNORECASE)
 """A label that points back (其作用, its role) is about the subject above it."""
 _OPEN_ENDED = re.compile(r"(?:为|于|是|在|有|对|给|用|被|把|将|向|从|到|与|和|及|以|因|由|的)$")
-_PREDICATE = _OPEN_ENDED
 """A Chinese label ending in a verb or preposition (首选用于, 依次为) asks as it stands."""
 _HOW = re.compile(r"^(?:how|when|why|where|which|who|如何|怎么|怎样|为什么|为何|何时|哪)", re.IGNORECASE)
 
@@ -119,7 +118,7 @@ def ask(subject: str, label: str, marker: bool = False, chinese_note: bool = Tru
             return "", (f"{subject}的{label}{mark}" if joined else f"{subject} · {label}{mark}")
         return "", f"{label}{mark}"
     prompt = f"{label}是什么{mark}" if zh else f"What is {label}{mark}"
-    if zh and _PREDICATE.search(label):  # "其发生率依次为", "首选用于": the label asks already
+    if zh and _OPEN_ENDED.search(label):  # "其发生率依次为", "首选用于": the label asks already
         prompt = f"{label}{mark}"
     return subject, prompt
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from flashcards import markup
 from flashcards.extract import base
+from flashcards.extract.gate import REVEAL
 from flashcards.model import (
     Block,
     Code,
@@ -231,8 +232,6 @@ A_LABEL = labelled(r"A\s*\d{0,3}|answer|答|回答|解答|答案", ":：.．")
 
 def is_reveal_label(text: str) -> bool:
     """Whether a title only says "open me" (``show``, ``Click to reveal Answer``, ``🔍 答案``)."""
-    from flashcards.extract.gate import REVEAL
-
     bare = re.sub(r"[^\w\s\u3400-\u9fff&]", " ", text)
     return bool(REVEAL.fullmatch(re.sub(r"\s+", " ", bare).strip()))
 

@@ -71,7 +71,7 @@ def find(state: State) -> None:
             title = markup.plain_text(base.strip_ordinal(section.path[-1])).strip()
             front = prompt_html(title) + (f"<div class=task>{render(task)}</div>" if task else "")
             if state.add(Kind.QUESTION, section, section.line, title, front, render(solution)):
-                state.take([*task, *solution, *solved_extra(state, section, task, solution)])
+                state.take([*task, *solution, *_solved_extra(state, section, task, solution)])
             continue
         revealed = _revealed(state, section)
         if revealed is not None:
@@ -166,7 +166,7 @@ def _solved_task(state: State, section: Section) -> tuple[list[Unit], list[Unit]
     return task, solution
 
 
-def solved_extra(state: State, section: Section, task: list[Unit], solution: list[Unit]) -> list[Unit]:
+def _solved_extra(state: State, section: Section, task: list[Unit], solution: list[Unit]) -> list[Unit]:
     """The section's other free units (labels, the setup) claimed with the card."""
     used = {id(u) for u in (*task, *solution)}
     return [u for u in units(section.blocks, state.skip()) if state.free(u) and id(u) not in used]
