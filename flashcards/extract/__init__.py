@@ -54,8 +54,11 @@ def switched_off(doc: Document) -> tuple[frozenset[int], list[LeftOut]]:
     (or the end of the note), which no extractor reads."""
     off: set[int] = set()
     left: list[LeftOut] = []
+    if "flashcards" not in doc.source:
+        return frozenset(), left
+    lines = doc.source.splitlines()
     start = 0
-    for number, line in enumerate(doc.source.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         found = _SWITCH.match(line)
         if found and found.group(1).lower() == "off" and not start:
             start = number
@@ -63,12 +66,9 @@ def switched_off(doc: Document) -> tuple[frozenset[int], list[LeftOut]]:
             off.update(range(start, number + 1))
             left.append(LeftOut(doc.path, start, gate.SWITCHED_OFF, f"lines {start}–{number}"))
             start = 0
-        elif start:
-            continue
     if start:
-        last = len(doc.source.splitlines())
-        off.update(range(start, last + 1))
-        left.append(LeftOut(doc.path, start, gate.SWITCHED_OFF, f"lines {start}–{last}"))
+        off.update(range(start, len(lines) + 1))
+        left.append(LeftOut(doc.path, start, gate.SWITCHED_OFF, f"lines {start}–{len(lines)}"))
     return frozenset(off), left
 
 
@@ -84,7 +84,7 @@ def has_two_sides(fact: Fact) -> bool:
     deletions = _CLOZE.findall(fact.text)
     if not deletions or not all(markup.has_content(body) for _, body in deletions):
         return False
-    text = _LEAD.sub("", fact.text)  # the subject shown above asks nothing by itself
+    text = gate.without_lead(fact.text)  # the subject shown above asks nothing by itself
     for number in {n for n, _ in deletions}:
         question = _CLOZE.sub(lambda m: "" if m.group(1) == number else m.group(2), text)
         if not markup.has_content(question):
@@ -93,4 +93,3 @@ def has_two_sides(fact: Fact) -> bool:
 
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
-_LEAD = re.compile(r"<div class=\"?lead\"?>.*?</div>", re.S)

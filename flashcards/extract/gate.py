@@ -77,15 +77,14 @@ _LINK = re.compile(r"<a\b[^>]*>.*?</a>", re.IGNORECASE | re.DOTALL)
 _CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
 _MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
-_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
+"""A deletion: its number and its text (a hint after ``::`` left out)."""
 _RAW = re.compile(
     r"==[^=\s][^=]*==|\[\[|\]\]|:::|\*\*|^\s*[-+*] \S|(?<![\\$])\$(?!\$)\S|\{\{(?!c\d+::)|%%|<!--|&lt;!--|!!!|"
     r"(?:^|\s)(?:>|&gt;){3}(?:\s|$)",
     re.MULTILINE,
 )
 _HIDDEN_LABEL = re.compile(r"^\{\{c\d+::[^{}]*\}\}\s*(?:[-–—:：]\s|[-–—:：]$)")
-_NUMBERED = re.compile(r"\{\{c(\d+)::")
-_NUMBERED_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
 _RAW_HINT = re.compile(r"==|\[\[|\]\]|:::|\*\*|[-+*] |\$|\{\{|%%|<!--|&lt;!--|!!!|>>>|&gt;&gt;&gt;")
 """What must be in a field for any raw-syntax rule to find something."""
 _TAG_ONLY = re.compile(r"^\s*(?:#[^\s#]+\s*)+$")
@@ -112,8 +111,8 @@ def check(fact: Fact) -> str:
     # A table card's answer is its cell; the table under it is context.
     back = _table_answer(fact.back) if fact.kind is Kind.TABLE else fact.back
     question = visible(fact.text if cloze else fact.front)
-    answer = " ".join(_CLOZE.findall(fact.text)) if cloze else visible(back)
-    asked = question if cloze or "lead" not in fact.front else visible(_without_lead(fact.front))
+    answer = " ".join(body for _, body in _CLOZE.findall(fact.text)) if cloze else visible(back)
+    asked = question if cloze or "lead" not in fact.front else visible(without_lead(fact.front))
     core = _PROMPT_WRAP.match(asked.strip())
     core_text = (core.group(1) if core else asked).strip(" ·:：")
     if len(asked) < 60 and REVEAL.fullmatch(_bare(asked)):
@@ -216,7 +215,7 @@ def has_raw_syntax(fragment: str) -> bool:
     """Markdown or tool syntax a reviewer would see as is (outside code and math)."""
     if not fragment or not _RAW_HINT.search(fragment):
         return False
-    prose = visible(_MATH.sub(" ", _CODE.sub(" ", _CLOZE.sub(lambda m: m.group(1), fragment))))
+    prose = visible(_MATH.sub(" ", _CODE.sub(" ", _CLOZE.sub(lambda m: m.group(2), fragment))))
     return bool(_RAW.search(prose))
 
 
@@ -230,21 +229,23 @@ def _boilerplate_section(headings: tuple[str, ...]) -> bool:
 def _poor_cloze(text: str) -> bool:
     """A deletion that hides a lead-in line ("举例说明：") or an aside in
     brackets, or that hides the whole statement, leaving no cue."""
-    hidden = [visible(body).strip() for body in _CLOZE.findall(text)]
+    deletions = _CLOZE.findall(text)
+    hidden = [visible(body).strip() for _, body in deletions]
     if any(h.endswith((":", "：")) or (h[:1] in "(（" and h[-1:] in ")）") for h in hidden):
         return True
-    text = _without_lead(text)
-    if _HIDDEN_LABEL.match(visible(text)) and len(set(_NUMBERED.findall(text))) == 1:
+    text = without_lead(text)
+    numbers = {number for number, _ in deletions}
+    if len(numbers) == 1 and _HIDDEN_LABEL.match(visible(text)):
         return True  # "{{c1::Term}} - what it means": the label is what asks, not what to recall
-    for number in set(_NUMBERED.findall(text)):
-        asked = _NUMBERED_CLOZE.sub(lambda m: "" if m.group(1) == number else m.group(2), text)
-        hidden_here = " ".join(m.group(2) for m in _NUMBERED_CLOZE.finditer(text) if m.group(1) == number)
+    for number in numbers:
+        asked = _CLOZE.sub(lambda m: "" if m.group(1) == number else m.group(2), text)
+        hidden_here = " ".join(body for n, body in deletions if n == number)
         if len(_WORDS.findall(visible(asked))) < 2 and len(_WORDS.findall(visible(hidden_here))) > 12:
             return True
     return False
 
 
-def _without_lead(front: str) -> str:
+def without_lead(front: str) -> str:
     """A front without its lead line (the parent item shown above the prompt)."""
     return _LEAD.sub("", front) if "lead" in front else front
 
