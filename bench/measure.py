@@ -97,8 +97,9 @@ def genanki_floor(notes: Path, count: int, field_chars: int) -> dict:
 def build(notes: Path, output: Path, now: int) -> dict:
     """The real build through the library, as the CLI runs it."""
     t0 = time.perf_counter()
-    from flashcards.build import BuildOptions, build as run_build
-    from flashcards.reconcile import Status
+    from flashcards.build import BuildOptions
+    from flashcards.build import build as run_build
+    from flashcards.state.reconcile import Status
 
     imports = time.perf_counter() - t0
     with _Clock() as clock:

@@ -81,7 +81,7 @@ class Figures:
     edit_in_deck: bool
     edit_statuses: list[dict[str, int]]
     edit_patched: list[bool]
-    """Whether each edited rebuild patched the last deck (see flashcards.patching)."""
+    """Whether each edited rebuild patched the last deck (see flashcards.state.patching)."""
     load: tuple[float, float]
     """1-minute load average before and after."""
 

@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flashcards import atomic, buildlock, lockfile, media, patching
-from flashcards.cache import DeckState, cache_dir_for
+from flashcards import media
 from flashcards.cards import NoteCards, in_order
 from flashcards.config import Config
 from flashcards.decks import deck_descriptions
@@ -26,8 +25,10 @@ from flashcards.notes import note_keys, process_notes
 from flashcards.package import Contents, MediaFile, write_package
 from flashcards.progress import QUIET, WORTH_SHOWING, Progress
 from flashcards.reading import NoteFile, UnreadableNote, find_notes, read_bytes
-from flashcards.reconcile import Change, Plan, Status, reconcile
-from flashcards.uptodate import Outcome, UpToDate, inputs_of
+from flashcards.state import atomic, buildlock, lockfile, patching
+from flashcards.state.cache import DeckState, cache_dir_for
+from flashcards.state.reconcile import Change, Plan, Status, reconcile
+from flashcards.state.uptodate import Outcome, UpToDate, inputs_of
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class BuildResult:
     nothing was read again: ``plan`` then only counts the deck's cards as unchanged."""
     patched: bool = False
     """Only what some cards say changed, so the last deck was patched (see
-    :mod:`flashcards.patching`): ``plan`` lists the edited notes' cards and
+    :mod:`flashcards.state.patching`): ``plan`` lists the edited notes' cards and
     counts the others as unchanged."""
 
     def cards_by_kind(self) -> dict[Kind, int]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flashcards.atomic import write_atomic
 from flashcards.config import KINDS, ORDERS, SPLITS, Config, KeywordSet
 from flashcards.errors import OutputError
+from flashcards.state.atomic import write_atomic
 
 
 def default_toml(config: Config | None = None) -> str:

@@ -2,7 +2,7 @@
 
 Notes do not depend on each other until cards are ordered, so this stage
 runs on every core, and its result is cached by the note's content: a
-rebuild re-reads only the notes that changed (see :mod:`flashcards.cache`).
+rebuild re-reads only the notes that changed (see :mod:`flashcards.state.cache`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flashcards import cache
 from flashcards.cards import NoteCards, note_cards, summarize
 from flashcards.config import Config
 from flashcards.extract import extract
@@ -25,6 +24,7 @@ from flashcards.model import Diagnostic, LeftOut, NoteSummary
 from flashcards.parse import parse
 from flashcards.progress import QUIET, WORTH_SHOWING, Progress
 from flashcards.reading import NoteFile, UnreadableNote, decode
+from flashcards.state import cache
 
 PARALLEL_FROM = 16
 """Fewer notes than this to process are done in this process: starting

@@ -11,7 +11,7 @@ importer needs and genanki does not do:
   is added with every deck pointing at it;
 * the database is written to a scratch file, copied into its canonical
   form (``VACUUM INTO``: its bytes depend only on the rows it holds) and
-  zipped with fixed entry dates and deflate (:mod:`flashcards.zipped`), so
+  zipped with fixed entry dates and deflate (:mod:`flashcards.state.zipped`), so
   the same input gives the same bytes;
 * the finished file replaces the old one atomically.
 
@@ -41,13 +41,13 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from flashcards import preset as presets
-from flashcards import zipped
-from flashcards.atomic import write_atomic
 from flashcards.cards import note_type
 from flashcards.config import PresetSettings
 from flashcards.errors import OutputError
 from flashcards.model import Card
 from flashcards.notetypes import NOTE_TYPES, NoteType, css
+from flashcards.state import zipped
+from flashcards.state.atomic import write_atomic
 
 
 @dataclass(frozen=True, slots=True)  # many thousands of them

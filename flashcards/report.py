@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 from flashcards.build import BuildResult
-from flashcards.reconcile import REMOVED_TAG, Status
+from flashcards.state.reconcile import REMOVED_TAG, Status
 
 SHOWN = 20
 """How many changed cards of each status the text report names."""

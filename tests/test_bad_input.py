@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
-from flashcards import lockfile
 from flashcards.build import BuildResult
 from flashcards.model import Card
-from flashcards.reconcile import Status
+from flashcards.state import lockfile
+from flashcards.state.reconcile import Status
 from tests.conftest import FIXTURES, import_deck, run_build, write_notes
 
 BAD = FIXTURES / "badinput"

@@ -15,7 +15,7 @@ from flashcards.extract import extract
 from flashcards.model import Kind
 from flashcards.parse import parse
 from flashcards.reading import UnreadableNote, decode
-from flashcards.reconcile import Status
+from flashcards.state.reconcile import Status
 from tests.conftest import FIXTURES, SAMPLE_NOTES, import_deck, run_build
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from anki.collection import Collection
 from anki.scheduler.v3 import CardAnswer
 
-from flashcards import lockfile
-from flashcards.reconcile import Status
 from flashcards.report import summary_json, summary_text
+from flashcards.state import lockfile
+from flashcards.state.reconcile import Status
 from tests.conftest import deck_notes, import_deck, run_build, write_notes
 
 T0 = 1_790_000_000
@@ -193,8 +193,8 @@ def test_a_patched_build_numbers_items_as_a_whole_build_does(tmp_path: Path) -> 
 
 
 def test_an_edited_item_keeps_its_number_unless_two_old_items_fit_as_well() -> None:
-    from flashcards import clozes
-    from flashcards.reconcile import MARGIN, SIMILAR, _similarity
+    from flashcards.state import clozes
+    from flashcards.state.reconcile import MARGIN, SIMILAR, _similarity
 
     def text(*items: str) -> str:
         return "<ul>" + "".join(f"<li>{{{{c{n}::{item}}}}}</li>" for n, item in enumerate(items, start=1)) + "</ul>"

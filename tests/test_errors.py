@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flashcards import buildlock, lockfile
 from flashcards.cli import app
+from flashcards.state import buildlock, lockfile
 from tests.conftest import FIXTURES, run_cli, write_notes
 
 NOTE = "# Networking\n\n**Gateway**: connects the VPC to the outside.\n"

@@ -10,7 +10,7 @@ import pytest
 from bench.corpus import edit_one, generate
 from flashcards import notes
 from flashcards.errors import StrictModeError
-from flashcards.reconcile import Status
+from flashcards.state.reconcile import Status
 from tests.conftest import import_deck, run_build
 
 NOW = 1_790_000_000
@@ -216,7 +216,7 @@ def test_an_edit_that_adds_a_warning_patches_nothing_under_strict(tmp_path: Path
 
 
 def test_another_version_of_the_program_builds_the_deck_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from flashcards import cache
+    from flashcards.state import cache
 
     vault = tmp_path / "notes"
     vault.mkdir()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from anki.collection import Collection
 
-from flashcards import buildlock, lockfile
+from flashcards.state import buildlock, lockfile
 from tests.conftest import ROOT, import_deck, run_cli, write_notes
 
 FILES, TERMS = 40, 40
@@ -164,7 +164,7 @@ def first_versions(deck: Path, lock: Path, scratch: Path) -> tuple[int, int]:
 
 
 def test_killed_patching_builds_leave_the_previous_deck_and_lock_and_a_patchable_state(tmp_path: Path) -> None:
-    from flashcards.cache import CACHE_DIR
+    from flashcards.state.cache import CACHE_DIR
     from tests.conftest import run_build
 
     notes, deck, lock = tmp_path / "notes", tmp_path / "out" / "flashcards.apkg", tmp_path / "notes" / "flashcards.lock"

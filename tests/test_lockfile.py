@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flashcards import lockfile
-from flashcards.lockfile import Lock, LockedCard
+from flashcards.state import lockfile
+from flashcards.state.lockfile import Lock, LockedCard
 
 CARDS = tuple(
     LockedCard(

@@ -12,7 +12,7 @@ from anki.collection import Collection
 
 from flashcards import media
 from flashcards.parse import parse
-from flashcards.reconcile import Status
+from flashcards.state.reconcile import Status
 from tests.conftest import import_deck, run_build, write_notes
 
 PNG_A = bytes.fromhex("89504e470d0a1a0a") + b"picture A"

@@ -24,7 +24,7 @@ from flashcards.config import Config
 from flashcards.model import Document, Fact, Kind, Origin, Section
 from flashcards.package import Contents, write_package
 from flashcards.preview import RenderedCard, RenderedDeck, render_packages
-from flashcards.reconcile import reconcile
+from flashcards.state.reconcile import reconcile
 from tests import phone
 from tests.conftest import FIXTURES, ROOT, SAMPLE_NOTES, run_build
 

@@ -13,7 +13,7 @@ from anki.collection import Collection
 from anki.scheduler.v3 import CardAnswer
 
 from flashcards.notetypes import BASIC
-from flashcards.reconcile import REMOVED_TAG, Status
+from flashcards.state.reconcile import REMOVED_TAG, Status
 from tests.conftest import deck_notes, import_deck, run_build
 
 T0 = 1_790_000_000

@@ -11,7 +11,7 @@ from anki.collection import Collection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flashcards.reconcile import REMOVED_TAG
+from flashcards.state.reconcile import REMOVED_TAG
 from tests.conftest import deck_notes, import_deck, run_build
 
 WORDS = ["缓存", "索引", "事务", "锁", "分片", "副本", "日志", "快照", "routing", "quorum", "lease", "vector clock"]

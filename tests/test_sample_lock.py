@@ -17,10 +17,10 @@ from pathlib import Path
 
 from anki.collection import Collection
 
-from flashcards import lockfile
 from flashcards.model import Card, Kind, Origin
 from flashcards.package import Contents, PackagedNote, write_package
-from flashcards.reconcile import Status
+from flashcards.state import lockfile
+from flashcards.state.reconcile import Status
 from tests.conftest import FIXTURES, SAMPLE_NOTES, import_deck, run_build
 from tests.test_regenerate import _review_all, _snapshot
 

@@ -16,7 +16,7 @@ from flashcards.config_file import parse_config
 from flashcards.model import Fact, Kind, Origin
 from flashcards.package import Contents, write_package
 from flashcards.parse import parse
-from flashcards.reconcile import reconcile
+from flashcards.state.reconcile import reconcile
 from tests.conftest import import_deck, run_build, write_notes
 
 TAGGED = """---

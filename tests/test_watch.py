@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from flashcards.build import BuildOptions
-from flashcards.reconcile import Status
+from flashcards.state.reconcile import Status
 from flashcards.watch import watch
 
 

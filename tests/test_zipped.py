@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flashcards import zipped
+from flashcards.state import zipped
 
 
 def _entries() -> list[tuple[str, bytes]]:

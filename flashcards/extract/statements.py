@@ -13,7 +13,6 @@ import re
 from flashcards import markup
 from flashcards.extract import prompts
 
-
 _DEFINES_EN = re.compile(
     r"^(?P<term>(?:an? |the )?[A-Za-z][\w\-/()' ]{1,48}?) (?:is|are|refers to|means|is defined as|is called) "
     r"(?P<meaning>(?:an?|the|any|one|when|how|\w+ing)\b.{8,})$",

@@ -23,15 +23,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from flashcards import lockfile, media
-from flashcards.cache import DeckState
+from flashcards import media
 from flashcards.config import Config
 from flashcards.model import NoteSummary
 from flashcards.notes import NoteResult, Processed, cached, process_notes
 from flashcards.package import patch_package
 from flashcards.reading import NoteFile
-from flashcards.reconcile import Change, Plan, Status, reconcile
-from flashcards.uptodate import Edits, Inputs, Outcome, UpToDate
+from flashcards.state import lockfile
+from flashcards.state.cache import DeckState
+from flashcards.state.reconcile import Change, Plan, Status, reconcile
+from flashcards.state.uptodate import Edits, Inputs, Outcome, UpToDate
 
 MOST = 0.10
 """At most this share of the notes (and at least one) is patched. (On the

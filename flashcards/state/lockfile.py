@@ -18,8 +18,8 @@ from typing import BinaryIO
 
 import orjson
 
-from flashcards.atomic import write_atomic
 from flashcards.errors import LockFileError
+from flashcards.state.atomic import write_atomic
 
 LOCK_NAME = "flashcards.lock"
 VERSION = 1
@@ -48,7 +48,7 @@ class LockedCard:
     removed: int = 0
     """When it disappeared from the notes (0 while it is still there)."""
     clozes: tuple[str, ...] = ()
-    """A list or procedure note's items by cloze number (see :mod:`flashcards.clozes`);
+    """A list or procedure note's items by cloze number (see :mod:`flashcards.state.clozes`);
     left out of the file when empty (other cards, and entries older than it)."""
 
 

@@ -12,7 +12,7 @@ when it shipped removed cards (the next build turns them into tombstones) or
 could not read a note file.
 
 When only some notes changed, the record says which, so that the build can
-try to patch the last deck rather than build it again (:mod:`flashcards.patching`).
+try to patch the last deck rather than build it again (:mod:`flashcards.state.patching`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flashcards.cache import Signature, pack, read, remove, signature, write
 from flashcards.model import Diagnostic, Kind, LeftOut
+from flashcards.state.cache import Signature, pack, read, remove, signature, write
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from flashcards import clozes
 from flashcards.cards import guid_for, source_field
-from flashcards.lockfile import Lock, LockedCard
 from flashcards.model import Card, Kind, Origin
 from flashcards.notetypes import BASIC, CLOZE, NOTE_TYPES
 from flashcards.package import PackagedNote, model_definition
+from flashcards.state import clozes
+from flashcards.state.lockfile import Lock, LockedCard
 
 REMOVED_TAG = "flashcards::removed"
 SIMILAR = 0.6
@@ -215,7 +215,7 @@ _LISTS = (Kind.LIST, Kind.PROCEDURE)
 
 def _lasting_numbers(card: Card, old: LockedCard | None, lock: Lock) -> tuple[Card, clozes.Numbered | None]:
     """A list or procedure card with each item's cloze number from the lock
-    (see :mod:`flashcards.clozes`); other cards as they are."""
+    (see :mod:`flashcards.state.clozes`); other cards as they are."""
     if card.kind not in _LISTS:
         return card, None
     if old is None or old.kind != card.kind.value:

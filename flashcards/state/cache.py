@@ -14,8 +14,8 @@ import pickle
 from functools import cache
 from pathlib import Path
 
-from flashcards import atomic
 from flashcards.errors import OutputError
+from flashcards.state import atomic
 
 CACHE_DIR = ".flashcards-cache"
 
