@@ -218,6 +218,12 @@ SHAPE_CARDS: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], Kind | None]
         (("创建一个名为 backup 的目录",), ("mkdir backup",), Kind.QUESTION),
         (("统计文件 access.log 的行数",), ("wc -l access.log",), Kind.QUESTION),
     ],
+    # in a note of tasks, a heading (and the task under it) is answered by its code block
+    "shape-fenced-tasks.md": [
+        (("撤销最近一次提交但保留改动",), ("git reset --soft HEAD~1",), Kind.QUESTION),
+        (("创建分支", "新建名为 hotfix 的分支"), ("git switch -c hotfix",), Kind.QUESTION),
+        (("查看某一行的作者", "第 10 行"), ("git blame -L 10,10 app.py",), Kind.QUESTION),
+    ],
     # Question？ #flashcard, # 面试官：…？, a bold line ending in ？ and its answer
     "shape-question-lines.md": [
         (("HashMap 的默认初始容量是多少",), ("16", "0.75"), Kind.QUESTION),
@@ -525,3 +531,47 @@ def test_all_fixtures_import_into_anki_and_no_card_side_is_empty(tmp_path: Path,
             if not front or not back:
                 empty.append(f"{where}: Front={front[:60]!r} Back={back[:60]!r}")
     assert not empty, "\n".join(empty)
+
+
+# ------------------------------------------------------------------ commented commands
+
+
+def test_commented_commands_are_a_procedure_asked_step_by_step(deck: BuildResult) -> None:
+    cards = sides(deck, "shape-commented-commands.md")
+    procedures = [c for c in cards if c.kind is Kind.PROCEDURE]
+    assert len(procedures) == 1, listing(cards)
+    steps = procedures[0]
+    hidden = [re.sub(r"\s+", " ", html.unescape(d)) for d in steps.deletions()]
+    assert hidden == [
+        "docker stop web",
+        "docker run --rm -v webdata:/data -v $(pwd):/backup busybox \\ tar czf /backup/webdata.tgz /data",
+        "scp webdata.tgz new-host:/tmp/",
+    ], listing(cards)
+    for label in ("停止容器", "打包数据卷", "拷贝到新主机"):  # each step's comment stays visible as its prompt
+        assert label in flat(re.sub(r"\{\{c\d+::.*?\}\}", "", steps.fields["Text"], flags=re.DOTALL)), steps
+    assert "停机迁移" in steps.asks  # the line above the block says what the procedure does
+    assert "docs.docker.com" not in steps.everything  # a reference comment names no step
+
+
+def test_a_lone_command_or_comments_without_commands_give_no_procedure(deck: BuildResult) -> None:
+    cards = sides(deck, "shape-commented-commands.md")
+    assert not find(cards, ("查看日志",)), listing(cards)
+    assert not [c for c in cards if "未使用的镜像" in c.everything], listing(cards)
+
+
+def test_a_single_code_section_in_a_tutorial_is_not_a_task(deck: BuildResult) -> None:
+    assert not sides(deck, "rule-one-code-section.md")
+
+
+def test_each_step_of_a_command_procedure_is_its_own_card_in_anki(tmp_path: Path, collection: Collection) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    shutil.copy(REAL / "shape-commented-commands.md", notes)
+    result = run_build(notes, tmp_path / "out", now=NOW)
+    import_deck(collection, result.deck_path)
+    questions = sorted(
+        flat(collection.get_card(cid).render_output(reload=True).question_text) for cid in collection.find_cards("")
+    )
+    assert len(questions) == 3
+    assert all("[...]" in q for q in questions)
+    assert any("docker stop web" not in q and "scp webdata.tgz" in q for q in questions)

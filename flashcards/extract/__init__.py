@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from flashcards import markup
-from flashcards.extract import explicit, gate, memory, questions, tables
+from flashcards.extract import commands, explicit, gate, memory, questions, tables
 from flashcards.model import Document, Extraction, Fact, LeftOut
 
 Extractor = Callable[[Document, frozenset[int]], Extraction]
@@ -21,6 +21,7 @@ Extractor = Callable[[Document, frozenset[int]], Extraction]
 EXTRACTORS: tuple[tuple[str, Extractor], ...] = (
     ("explicit", explicit.extract),
     ("questions", questions.extract),
+    ("commands", commands.extract),
     ("tables", tables.extract),
     ("memory", memory.extract),
 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from flashcards import markup
-from flashcards.extract import base
+from flashcards.extract import base, commands, memory
 from flashcards.extract.qa_units import (
     A_LABEL,
     KEY_LABEL,
@@ -28,7 +28,7 @@ from flashcards.extract.qa_units import (
     units,
 )
 from flashcards.extract.gate import REVEAL_LABEL
-from flashcards.model import Kind, Section
+from flashcards.model import Code, Kind, Section
 
 _ZH_OPENING = re.compile(r"^(?:为什么|为何|如何|怎么|怎样|什么|是否|哪|能否|可否|何时|何为)")
 _EN_OPENING = re.compile(r"^(?:why|how|what|when|where|which|who)\b", re.IGNORECASE)
@@ -55,8 +55,12 @@ def question_of(heading: str) -> str:
 
 def find(state: State) -> None:
     """Make a card for every heading that asks and has an answer under it."""
+    tasks = _fenced_task_sections(state)
     for section in base.sections(state.doc):
         if not section.path:
+            continue
+        if id(section) in tasks:
+            _fenced_tasks(state, section)
             continue
         question = question_of(section.path[-1])
         if not question and _opens_with_answer(state, section):
@@ -164,6 +168,57 @@ def _solved_task(state: State, section: Section) -> tuple[list[Unit], list[Unit]
         task.append(unit)
     solution = parts[at + 1 :]
     return task, solution
+
+
+MIN_TASK_SECTIONS = 3
+"""A note answers tasks with code blocks when this many sections do so."""
+MAX_TASK_LINES = 40
+"""A longer block is reading matter, not the answer to a task."""
+
+
+def _fenced_task_sections(state: State) -> set[int]:
+    """The sections (by id) of a note made of tasks answered by code blocks —
+    ``### 创建 PV`` + the task + a YAML block, ``### 统计 cpu 最高的 pod`` + a
+    command — when the note has enough of them to show it is that kind of note
+    (a tutorial's single "Install" section is not)."""
+    found = {id(s) for s in base.sections(state.doc) if s.path and not question_of(s.path[-1]) and _task_shaped(state, s)}
+    return found if len(found) >= MIN_TASK_SECTIONS else set()
+
+
+def _task_shaped(state: State, section: Section) -> bool:
+    parts = [u for u in units(section.blocks, state.skip()) if state.free(u)]
+    fences = [u for u in parts if u.kind == "code"]
+    return (
+        bool(fences)
+        and all(u.kind in ("line", "code") for u in parts)
+        and not any(u.kind == "line" and (_SOLUTION_LEAD.match(u.text) or _SETUP_LEAD.match(u.text)) for u in parts)
+        and all(_answers(u) for u in fences)
+        and (parts[0].kind == "line" or _asks_enough(base.strip_ordinal(section.path[-1])))
+    )
+
+
+def _answers(unit: Unit) -> bool:
+    """A code block that can answer a task: code, short, not a commented procedure."""
+    block = unit.block
+    if not isinstance(block, Code) or memory.is_prose(block) or block.text.count("\n") >= MAX_TASK_LINES:
+        return False
+    return not commands.is_procedure(commands.steps_of(block.text))
+
+
+def _fenced_tasks(state: State, section: Section) -> None:
+    """One card for each code block: what comes before it since the last
+    block (else the heading) asks, the block answers."""
+    title = markup.plain_text(base.strip_ordinal(section.path[-1])).strip()
+    task: list[Unit] = []
+    for unit in [u for u in units(section.blocks, state.skip()) if state.free(u)]:
+        if unit.kind != "code":
+            task.append(unit)
+            continue
+        front = prompt_html(title) + (f"<div class=task>{render(task)}</div>" if task else "")
+        key = " ".join([title, *(u.text for u in task)])
+        if state.add(Kind.QUESTION, section, task[0].line if task else unit.line, key, front, render([unit])):
+            state.take([*task, unit])
+        task = []
 
 
 def _solved_extra(state: State, section: Section, task: list[Unit], solution: list[Unit]) -> list[Unit]:
