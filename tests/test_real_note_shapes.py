@@ -224,6 +224,16 @@ SHAPE_CARDS: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], Kind | None]
         (("创建分支", "新建名为 hotfix 的分支"), ("git switch -c hotfix",), Kind.QUESTION),
         (("查看某一行的作者", "第 10 行"), ("git blame -L 10,10 app.py",), Kind.QUESTION),
     ],
+    # a cell made of bold-labelled parts: one card per part, under the table's subject
+    "shape-labelled-cells.md": [
+        (("B+ 树索引 · 结构 叶子节点",), ("存放全部数据",), Kind.TABLE),
+        (("B+ 树索引", "非叶子节点"), ("只存放键",), Kind.TABLE),
+        (("B+ 树索引 · 优缺点 优点",), ("范围查询快", "磁盘读写少"), Kind.TABLE),
+        (("B+ 树索引 · 优缺点 缺点",), ("插入时可能分裂页",), Kind.TABLE),
+        (("What is Write-ahead logging",), ("written to a log before",), Kind.TABLE),
+        (("Write-ahead logging", "Purpose"), ("recovery after a crash",), Kind.TABLE),
+        (("Write-ahead logging", "Cost"), ("written twice",), Kind.TABLE),
+    ],
     # Question？ #flashcard, # 面试官：…？, a bold line ending in ？ and its answer
     "shape-question-lines.md": [
         (("HashMap 的默认初始容量是多少",), ("16", "0.75"), Kind.QUESTION),

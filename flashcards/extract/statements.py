@@ -3,7 +3,9 @@
 * Definitional prose: ``X 是/指 …``, ``X is/refers to …`` — a term and what
   it means, when ``X`` is a term (not a pronoun, a clause or an attribute);
 * a line naming a subject and then several ``attribute：value`` parts
-  (``二项分布，X ~ B(n,p)，期望：np，方差：np(1-p)``).
+  (``二项分布，X ~ B(n,p)，期望：np，方差：np(1-p)``);
+* a passage (a table cell, say) made of several bold-labelled parts
+  (``**Components**: … <br> **Connectors**: …``).
 """
 
 from __future__ import annotations
@@ -75,3 +77,26 @@ def attributes(text: str) -> tuple[str, list[tuple[str, str]]] | None:
     if not subject or len(subject) > 20 or any(len(markup.plain_text(v)) > 60 for _, v in pairs):
         return None
     return subject, [(markup.plain_text(a), v) for a, v in pairs]
+
+
+_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
+_BOLD_PART = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[.;。；]))(?=(?:\*\*|__)[^*_\n]{1,30}?(?:[:：]\s*(?:\*\*|__)|(?:\*\*|__)\s*[:：]))")
+
+
+def labelled_parts(text: str) -> list[tuple[str, str]]:
+    """The ``(label, body)`` parts of a passage made of two or more
+    bold-labelled parts, each label's body running to the next label (lines
+    after a label alone, ``**Advantages:**<br>High cohesion<br>…``, are its
+    body); ``[]`` when the passage is not made that way."""
+    pieces = [p for chunk in _BREAK.split(text) for p in _BOLD_PART.split(chunk) if p.strip()]
+    parts: list[tuple[str, list[str]]] = []
+    for piece in pieces:
+        labelled = markup.split_label(piece) if piece.lstrip().startswith(("**", "__")) else None
+        if labelled:
+            parts.append((markup.plain_text(labelled[0]).strip(), [labelled[1]] if labelled[1] else []))
+        elif parts:
+            parts[-1][1].append(piece.strip())
+        else:
+            return []  # text before the first label: a passage, not labelled parts
+    found = [(label, "<br>".join(body)) for label, body in parts if label and body]
+    return found if len(found) >= 2 and len(found) == len(parts) else []

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flashcards import markup
-from flashcards.extract import base, prompts
+from flashcards.extract import base, prompts, statements
 from flashcards.extract.table_shape import (
     Cell,
     Shape,
@@ -89,10 +89,15 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
         # Sibling tables share their row and column labels ("maskulin · Dativ"):
         # with an empty corner cell, the heading above names what the table is about.
         subject = prompts.subject_of(found.section)
-        lead = found.lead or ("" if plain(table.header[0]) else subject)
+        lead = found.lead or ("" if plain(table.header[0]) and not _GENERIC_CORNER.match(plain(table.header[0])) else subject)
         for cell in shape.cells:
             # The prompt asks in the language of what it asks about.
             zh = prompts.asks_in_chinese(cell.key, chinese)
+            parts = statements.labelled_parts(cell.value)
+            if parts:
+                # "**Components**: … <br> **Connectors**: …": one card per labelled part.
+                facts.extend(_part(doc, found, table, cell, lead or subject, label, body, chinese) for label, body in parts)
+                continue
             facts.append(
                 Fact(
                     kind=Kind.TABLE,
@@ -108,6 +113,33 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
             )
         used.add(table.line)
     return Extraction(tuple(facts), tuple(warnings), frozenset(used), tuple(left_out))
+
+
+_GENERIC_CORNER = re.compile(
+    r"^(?:contents?|items?|aspects?|attributes?|properties|property|features?|details?|dimensions?|criteria|"
+    r"项目|内容|方面|属性|特性|特点|维度|要点|对比项|比较项)$",
+    re.IGNORECASE,
+)
+"""A corner cell naming no thing: the rows are attributes of the heading's subject."""
+
+
+def _part(doc: Document, found: _Found, table: Table, cell: Cell, subject: str, label: str, body: str, chinese: bool) -> Fact:
+    """One labelled part of a cell, asked ``subject · row › label？``."""
+    zh = prompts.asks_in_chinese(label, chinese)
+    row = "" if cell.thing.rstrip().endswith(("?", "？")) or prompts.names(subject, cell.thing) else cell.thing
+    lead = " · ".join(x for x in (subject, row) if x)
+    prompt = f"{label}{'？' if zh else '?'}"
+    if prompt_form(label) == "define" and lead:  # "**Definition**: …" defines the subject
+        prompt, lead = (f"{lead}是什么？" if zh else f"What is {lead}?"), ""
+    head = f'<div class="lead">{markup.escape(lead)}</div>' if lead else ""
+    answer = f'<div class="fc-answer">{answer_html(body, zh)}</div>'
+    return Fact(
+        kind=Kind.TABLE,
+        origin=base.origin(doc, found.section, table.row_lines[cell.row]),
+        key=_join(found.lead, f"{cell.key} › {label}"),
+        front=head + f'<div class="prompt">{markup.escape(prompt)}</div>',
+        back=answer + table_html(table, (cell.row,), asked=(cell.row, cell.column)),
+    )
 
 
 def _about(doc: Document, found: _Found, table: Table) -> Fact:
