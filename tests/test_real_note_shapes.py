@@ -234,6 +234,12 @@ SHAPE_CARDS: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], Kind | None]
         (("Write-ahead logging", "Purpose"), ("recovery after a crash",), Kind.TABLE),
         (("Write-ahead logging", "Cost"), ("written twice",), Kind.TABLE),
     ],
+    # an item over a short list of unmarked sub-items: a term and what it says, or a lead-in and how it ends
+    "shape-nested-answers.md": [
+        (("What is the law of supply",), ("higher price, more quantity supplied",), Kind.DEFINITION),
+        (("Supply is elastic when following a price change",), ("quantity supplied changes a lot",), Kind.DEFINITION),
+        (("At the equilibrium price",), ("quantity supplied equals quantity demanded",), Kind.DEFINITION),
+    ],
     # Question？ #flashcard, # 面试官：…？, a bold line ending in ？ and its answer
     "shape-question-lines.md": [
         (("HashMap 的默认初始容量是多少",), ("16", "0.75"), Kind.QUESTION),
@@ -585,3 +591,12 @@ def test_each_step_of_a_command_procedure_is_its_own_card_in_anki(tmp_path: Path
     assert len(questions) == 3
     assert all("[...]" in q for q in questions)
     assert any("docker stop web" not in q and "scp webdata.tgz" in q for q in questions)
+
+
+def test_sub_items_that_are_links_or_questions_answer_nothing(deck: BuildResult) -> None:
+    cards = sides(deck, "shape-nested-answers.md")
+    assert not [c for c in cards if "Perfect competition" in c.everything], listing(cards)
+    assert not [c for c in cards if "What shifts the supply curve" in c.everything], listing(cards)
+    # a lead-in ending in a colon stays a list asked item by item
+    shifters = [c for c in cards if "Shifters" in c.asks]
+    assert [c.kind for c in shifters] == [Kind.LIST], listing(cards)

@@ -182,7 +182,7 @@ def is_link_only(fragment: str, about: str = "") -> bool:
     A link whose text names something else (``[IAM 控制台](…)`` for where a
     policy lives) is an answer; one whose text is an address, a generic word
     (docs, 这里) or the very thing asked about (``[Ingress 介绍](…)`` for
-    Ingress) only points elsewhere."""
+    Ingress), or that leads to a heading of the note, only points elsewhere."""
     if "<img" in fragment or not (
         "<a" in fragment or "http" in fragment or "www." in fragment or "[" in fragment or "(" in fragment
     ):
@@ -196,7 +196,7 @@ def is_link_only(fragment: str, about: str = "") -> bool:
         text = visible(m.group(0))
         points = not text or _URL.fullmatch(text) or _GENERIC_LINK.fullmatch(_bare(text)) or (
             about and _bare(about).casefold() in _bare(text).casefold()
-        ) or "wikilink" in m.group(0)
+        ) or "wikilink" in m.group(0) or 'href="#' in m.group(0)  # (a table of contents' anchors)
         return " " if points else f" {text} "
 
     rest = _URL.sub(" ", visible(_LINK.sub(pointer, fragment)))

@@ -198,11 +198,58 @@ def _item(state: _State, section: Section, item: ListItem, summary: bool, parent
         state.used.add(item.line)
         _definition(state, section, item.line, term, _html(item.children), parent)
         return
+    answers = _plain_answers(item)
+    if answers is not None and not markup.strong_spans(text) and not text.endswith(tuple(markup.COLONS)):
+        # ("- Clinical pearls:" over its items is a list asked item by item, below.)
+        if term and not _CONDITION.match(term):
+            # "- The law of demand" over "- gives us the direction": the term and what it says.
+            state.used.add(item.line)
+            _definition(state, section, item.line, term, _html(answers), parent)
+            return
+        if _LEAD_IN.search(markup.plain_text(text)) or (term and _CONDITION.match(term)):
+            # "- At high P and low Q," over "- Demand is elastic": a lead-in and how it ends.
+            state.used.add(item.line)
+            _continued(state, section, item.line, text, _html(answers), parent)
+            return
     if text and _statement(state, section, item.line, text, item.children, summary, parent):
         state.used.add(item.line)
     lead = markup.plain_text(text) if text.endswith(tuple(markup.COLONS)) else ""
     for child in nested:
         _list(state, section, child, lead, summary, parent=markup.plain_text(text))
+
+
+MAX_ANSWER_ITEMS = 4
+MAX_ANSWER_ITEM = 120
+"""Sub-items longer or more numerous than this are notes of their own, not an answer."""
+_LEAD_IN = re.compile(r"(?:[,，、]|\b(?:if|when|whenever|because|since|unless|while)\b(?:\s+\S+){0,5}|(?:如果|若|当)\S{0,12}时?)\s*$", re.IGNORECASE)
+"""A line that does not end a sentence: it continues in the sub-items below it."""
+_CONDITION = re.compile(r"^(?:at|in|on|for|with|during|after|before|under|when|if|在|当|若)\b", re.IGNORECASE)
+"""``At the midpoint``: a circumstance, not a term, however short."""
+
+
+def _plain_answers(item: ListItem) -> tuple[ListBlock] | None:
+    """An item's only child, a short list of short unmarked sub-items with
+    nothing under them — what answers the item — or None."""
+    if len(item.children) != 1 or not isinstance(item.children[0], ListBlock):
+        return None
+    items = item.children[0].items
+    if not 1 <= len(items) <= MAX_ANSWER_ITEMS:
+        return None
+    for sub in items:
+        plain = markup.plain_text(sub.text).strip()
+        if sub.children or not plain or len(plain) > MAX_ANSWER_ITEM or plain.endswith(("?", "？")):
+            return None
+        if markup.strong_spans(sub.text) or _label(sub) is not None:
+            return None  # marked or labelled sub-items are facts of their own
+    return (item.children[0],)
+
+
+def _continued(state: _State, section: Section, line: int, text: str, answer_html: str, parent: str) -> None:
+    """A lead-in line asked as written, its continuation below it the answer."""
+    shown = markup.plain_text(text).strip().rstrip(",，:： ")
+    front = _lead(state, section, parent, shown, title=True)
+    front += f"<div class=prompt>{markup.inline_html(text.strip().rstrip(',，:： '))} …</div>"
+    _add(state, section, line, Kind.DEFINITION, key=_join(parent, shown), front=front, back=answer_html)
 
 
 def _heading_item(text: str) -> str:

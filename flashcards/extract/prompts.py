@@ -117,10 +117,14 @@ def ask(subject: str, label: str, marker: bool = False, chinese_note: bool = Tru
             joined = zh and not marker and markup.has_cjk(subject)
             return "", (f"{subject}的{label}{mark}" if joined else f"{subject} · {label}{mark}")
         return "", f"{label}{mark}"
-    prompt = f"{label}是什么{mark}" if zh else f"What is {label}{mark}"
+    prompt = f"{label}是什么{mark}" if zh else f"What is {_ARTICLE.sub(lambda m: m.group(0).lower(), label)}{mark}"
     if zh and _OPEN_ENDED.search(label):  # "其发生率依次为", "首选用于": the label asks already
         prompt = f"{label}{mark}"
     return subject, prompt
+
+
+_ARTICLE = re.compile(r"^(?:The|An?)(?= )")
+"""``The law of demand`` asked mid-sentence: "What is the law of demand?"."""
 
 
 def names(text: str, subject: str) -> bool:
