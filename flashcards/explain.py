@@ -225,6 +225,9 @@ def _continuing(
     if source is None and number in shape.heading_lines:
         return Line(number, text, NOT_A_FACT, warnings=warnings, note="heading" + (f"; {off_note}" if off_note else ""))
     whole_list = shape.list_of.get(anchor)  # an extractor that takes a list claims its first line
+    header = shape.row_of.get(anchor)
+    if source is None and header is not None and header in events and _counts(events[header]):
+        source = header  # a row of a table taken (or left out) whole
     if source is None and (anchor in claimed or number in claimed or (whole_list in claimed and whole_list not in events)):
         if anchor in shape.tables:  # a table's header and rule line: read with its rows
             rows = [r for r in shape.tables[anchor] if r in events]
@@ -269,6 +272,8 @@ class _Shape:
         self.section_of: dict[int, int] = {}
         self.list_of: dict[int, int] = {}
         """Each list item's list (by first line)."""
+        self.row_of: dict[int, int] = {}
+        """Each table row's table (by its header line)."""
         self._headings: list[tuple[int, tuple[str, ...]]] = []
         starts: set[int] = set()
         for section in doc.root.walk():
@@ -297,6 +302,7 @@ class _Shape:
                 yield from self._block_lines(block.children)
             elif isinstance(block, Table):
                 self.tables[block.line] = block.row_lines
+                self.row_of.update((row, block.line) for row in block.row_lines)
                 yield from block.row_lines
 
     def anchor(self, line: int) -> int:
@@ -332,13 +338,13 @@ _SHOWN_STATUS = {CARD: "card", PART: "part of card", LEFT_OUT: "left out", OFF: 
 def as_text(notes: Sequence[Explained]) -> str:
     """The report for people: each note's lines, numbered and aligned."""
     out: list[str] = []
+    width = max((len(str(n.lines[-1].number)) for n in notes if n.lines), default=1)
     for note in notes:
         if out:
             out.append("")
         out.append(_heading(note))
         if note.unread:
             out.append(f"  not read: {note.unread}")
-        width = len(str(note.lines[-1].number)) if note.lines else 1
         for line in note.lines:
             prefix = f"  {line.number:>{width}}  {_fit(line.text.strip(), TEXT_WIDTH)}  "
             blank = " " * _cells(prefix)
