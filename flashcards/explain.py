@@ -159,7 +159,7 @@ def explain_note(note: NoteFile, data: bytes, config: Config) -> Explained:
     for fact in found.facts:
         if fact.kind.value not in wanted:
             at(fact.origin.line).left_out.append(
-                Reason(f"kind {fact.kind.value!r} is not in cards.kinds", fact.key[:60], "configuration")
+                Reason(f"kind {fact.kind.value!r} is not in cards.kinds", fact.key[:60])
             )
     shape = _Shape(doc)
     for x in result.left_out:

@@ -241,3 +241,12 @@ def test_bad_skip_headings_are_configuration_errors_listed_together(tmp_path: Pa
         assert "cards.extend_skip_headings: '' is not a heading (it needs a letter or digit)" in done.stderr
         assert "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_candidate_that_would_show_an_empty_side_is_named_not_dropped(tmp_path: Path) -> None:
+    notes = write_notes(tmp_path / "notes", {"empty.md": "# T\n\n- **Term**: **<span></span>**\n- **Kept**: a real answer\n"})
+    built = json.loads(run_cli("build", notes, "-o", tmp_path / "out", "--dry-run", "--json", cwd=tmp_path).stdout)
+    assert {x["source"]: x["reason"] for x in built["left_out"]} == {"empty.md:3": "a side would be empty"}
+    note = by_source(explain_json(notes, cwd=tmp_path))["empty.md"]
+    assert line_of(note, "- **Term**")["left_out"][0]["reason"] == "a side would be empty"
+    assert line_of(note, "- **Kept**")["status"] == "card"
