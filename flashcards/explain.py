@@ -232,10 +232,14 @@ def _continuing(
         if anchor in shape.tables:  # a table's header and rule line: read with its rows
             rows = [r for r in shape.tables[anchor] if r in events]
             source = next((r for r in rows if events[r].cards), next((r for r in rows if _counts(events[r])), None))
-        else:  # an answer, the items of a list, options: read with the card above them in their section
+        else:  # an answer, the items of a list, options: read with the card above them in their section,
+            # else with the question a heading above asks ("## Why …?" answered under "### 核心原因")
             start = shape.section_of.get(anchor, 0)
             above = [line for line in events if start <= line < anchor and _counts(events[line])]
-            source = max(above) if above else None
+            asking = [h for h in shape.heading_chain(start) if h in events and events[h].cards]
+            source = max(above) if above else asking[0] if asking else None
+        if source is None:  # an extractor read it (an answer key at the end of the note …) into cards elsewhere
+            return Line(number, text, PART, warnings=warnings)
     if source is None:
         return Line(number, text, NOT_A_FACT, warnings=warnings, note=off_note)
     there = events[source]
@@ -272,11 +276,14 @@ class _Shape:
         self.section_of: dict[int, int] = {}
         self.list_of: dict[int, int] = {}
         """Each list item's list (by first line)."""
+        self.parent_of: dict[int, int] = {}
+        """Each section's enclosing section (by heading line)."""
         self.row_of: dict[int, int] = {}
         """Each table row's table (by its header line)."""
         self._headings: list[tuple[int, tuple[str, ...]]] = []
         starts: set[int] = set()
         for section in doc.root.walk():
+            self.parent_of.update((child.line, section.line) for child in section.children)
             if section.level:
                 self.heading_lines.add(section.line)
                 starts.add(section.line)
@@ -309,6 +316,13 @@ class _Shape:
         """The start of the heading or block holding ``line`` (0 before any)."""
         at = bisect.bisect_right(self._starts, line)
         return self._starts[at - 1] if at else 0
+
+    def heading_chain(self, section_line: int) -> list[int]:
+        """A section's heading line, then its enclosing sections', innermost first."""
+        chain = [section_line]
+        while chain[-1] in self.parent_of and self.parent_of[chain[-1]] not in chain:
+            chain.append(self.parent_of[chain[-1]])
+        return chain
 
     def headings_at(self, line: int) -> tuple[str, ...]:
         """The heading path of the section holding ``line``."""
@@ -375,7 +389,7 @@ def _said(line: Line) -> list[str]:
             rows.append(f"card{count:<3} {card.kind:<10} {_fit(card.front, FRONT_WIDTH, pad=False)}")
         rows.extend(f"left out: {_reason(r)}" for r in line.left_out)
     elif line.status == PART:
-        rows.append(f"part of the card on line {line.of_line}")
+        rows.append(f"part of the card on line {line.of_line}" if line.of_line else "part of cards elsewhere in the note")
     elif line.status == LEFT_OUT:
         where = f" (with line {line.of_line})" if line.of_line else ""
         rows.extend(f"left out{where}: {_reason(r)}" for r in line.left_out)

@@ -64,7 +64,9 @@ def by_source(report: dict) -> dict[str, dict]:
 # ------------------------------------------------------------------ explain
 
 
-def test_the_cards_shown_are_the_cards_anki_holds(tmp_path: Path, notes: Path, collection: Collection) -> None:
+@pytest.mark.parametrize("toml", ["", '[cards]\nreverse = ["table"]\n'], ids=["defaults", "reverse-cards"])
+def test_the_cards_shown_are_the_cards_anki_holds(tmp_path: Path, notes: Path, collection: Collection, toml: str) -> None:
+    (notes / "flashcards.toml").write_text(toml, encoding="utf-8")
     import_deck(collection, build(notes, tmp_path / "out", tmp_path))
     in_anki: Counter[tuple[str, int, str, str, int]] = Counter()
     for nid in collection.find_notes(""):
@@ -80,6 +82,7 @@ def test_the_cards_shown_are_the_cards_anki_holds(tmp_path: Path, notes: Path, c
     )
     assert len(in_anki) >= 12 and {k[2] for k in in_anki} >= {"definition", "memory", "procedure", "table", "question"}
     assert shown == in_anki
+    assert any(k[2] == "table" and k[4] == (2 if toml else 1) for k in in_anki)
     for note in report["notes"]:
         assert note["cards"] == sum(len(line["cards"]) for line in note["lines"])
         assert note["anki_cards"] == sum(c["anki_cards"] for line in note["lines"] for c in line["cards"])
@@ -87,7 +90,7 @@ def test_the_cards_shown_are_the_cards_anki_holds(tmp_path: Path, notes: Path, c
 
 def test_every_non_blank_line_is_accounted_for(tmp_path: Path, notes: Path) -> None:
     report = explain_json(notes, cwd=tmp_path)
-    assert sorted(by_source(report)) == ["more/draft.md", "more/zh.md", "networking.md"]
+    assert sorted(by_source(report)) == ["more/draft.md", "more/quiz.md", "more/zh.md", "networking.md"]
     assert report["version"] == 1
     for note in report["notes"]:
         text = (notes / note["source"]).read_text(encoding="utf-8").split("\n")
@@ -99,8 +102,12 @@ def test_every_non_blank_line_is_accounted_for(tmp_path: Path, notes: Path) -> N
             assert bool(line["cards"]) == (line["status"] == "card"), line
             if line["status"] == "left_out":
                 assert line["left_out"] and all(r["reason"] for r in line["left_out"]), line
-            if line["status"] == "part_of_card":
+            if line["status"] == "part_of_card" and line["of_line"] is not None:
                 assert statuses[line["of_line"]] == "card", line
+    quiz = by_source(report)["more/quiz.md"]
+    assert line_of(quiz, "   B. 443")["of_line"] == line_of(quiz, "1. Which port")["line"]
+    key = line_of(quiz, "1. B 2. C")  # the answer key at the end feeds both questions' cards
+    assert key["status"] == "part_of_card" and key["of_line"] is None
 
 
 def test_each_reason_for_leaving_a_line_out_is_named_where_the_build_names_it(tmp_path: Path, notes: Path) -> None:
@@ -172,7 +179,7 @@ def test_the_text_report_is_numbered_and_aligned(tmp_path: Path, notes: Path) ->
 def test_several_files_and_folders_are_explained_once_each_and_nothing_is_written(tmp_path: Path, notes: Path) -> None:
     before = sorted((p, p.stat().st_mtime_ns) for p in tmp_path.rglob("*"))
     report = explain_json(notes / "networking.md", notes / "more", notes, cwd=tmp_path)
-    assert sorted(n["source"] for n in report["notes"]) == ["more/draft.md", "more/zh.md", "networking.md"]
+    assert sorted(n["source"] for n in report["notes"]) == ["more/draft.md", "more/quiz.md", "more/zh.md", "networking.md"]
     assert sorted((p, p.stat().st_mtime_ns) for p in tmp_path.rglob("*")) == before
 
 
