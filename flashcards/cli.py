@@ -163,7 +163,9 @@ def preview_command(
 
 @app.command("explain")
 def explain_command(
-    notes: Annotated[list[Path], typer.Argument(help="Note files or folders (searched recursively).", show_default=False)],
+    notes: Annotated[
+        list[Path], typer.Argument(help="Note files or folders (searched recursively).", metavar="NOTE", show_default=False)
+    ],
     config_path: ConfigPath = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON (for scripts).")] = False,
 ) -> None:
