@@ -161,6 +161,26 @@ def preview_command(
         typer.echo(f"Preview of {gallery.cards} card(s) written to {gallery.index}")
 
 
+@app.command("explain")
+def explain_command(
+    notes: Annotated[
+        list[Path], typer.Argument(help="Note files or folders (searched recursively).", metavar="NOTE", show_default=False)
+    ],
+    config_path: ConfigPath = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON (for scripts).")] = False,
+) -> None:
+    """Show, line by line, which card each line of a note became, or why it became none.
+
+    Reads the notes as a build does (with your configuration) and writes nothing.
+    """
+    from flashcards import explain
+
+    with _user_errors():
+        config = config_for(tuple(notes), config_path, Path.cwd())
+        found = explain.explain(notes, config)
+        typer.echo(explain.as_json(found) if as_json else explain.as_text(found))
+
+
 class _user_errors:
     """Turn our own errors into one line and exit code 1, Ctrl-C into exit code 130."""
 

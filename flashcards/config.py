@@ -17,6 +17,15 @@ ORDERS = ("priority", "document")
 KINDS = tuple(k.value for k in Kind)
 STEP = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _STEP_MINUTES = {"s": 1 / 60, "m": 1, "h": 60, "d": 1440}
+SKIP_HEADINGS = (
+    "instructions", "test instructions", "exam instructions", "quiz instructions", "objectives",
+    "learning objectives", "learning outcomes", "study resources", "resources", "next steps", "scoring guide",
+    "references", "reference", "see also", "related", "related notes", "links", "table of contents", "contents",
+    "toc", "changelog", "change log", "todo", "to do",
+    "参考", "参考资料", "参考文献", "参考链接", "相关链接", "相关阅读", "目录", "学习目标", "本章目标", "考试说明",
+    "答题说明", "考纲", "考试大纲", "大纲要求", "待办", "链接",
+)
+"""Headings whose sections give no cards, unless the configuration says otherwise."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,16 @@ class CardSettings:
     """Kinds of card to produce; facts of other kinds are left out."""
     reverse: tuple[str, ...] = ()
     """Kinds that also get a reverse card where the extractor offers one (``table``)."""
+    skip_headings: tuple[str, ...] = SKIP_HEADINGS
+    """Headings whose sections (and subsections) give no cards, compared
+    without numbering, emoji, punctuation or case. A list given replaces the
+    defaults (``[]`` clears them); see :attr:`extend_skip_headings`."""
+    extend_skip_headings: tuple[str, ...] = ()
+    """Headings added to :attr:`skip_headings`, keeping the defaults."""
+
+    def skipped_headings(self) -> tuple[str, ...]:
+        """Every heading whose section gives no cards."""
+        return self.skip_headings + self.extend_skip_headings
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,10 @@ def parse_config(data: Mapping[str, Any], label: str = CONFIG_NAME) -> Config:
         for value in getattr(cards, name):
             if value not in KINDS:
                 r.bad(f"cards.{name}", f"unknown kind {value!r} (kinds: {_choices(KINDS)})")
+    for name in ("skip_headings", "extend_skip_headings"):
+        for value in getattr(cards, name):
+            if not re.search(r"\w", value):
+                r.bad(f"cards.{name}", f"{value!r} is not a heading (it needs a letter or digit)")
 
     keywords = _read_keywords(r, table.get("keywords", {}), "keywords")
     priority = replace(section("priority", base.priority, skip=frozenset({"keywords"})), keywords=keywords)

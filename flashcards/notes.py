@@ -19,8 +19,8 @@ from pathlib import Path
 
 from flashcards.cards import NoteCards, note_cards, summarize
 from flashcards.config import Config
-from flashcards.extract import extract
-from flashcards.model import Diagnostic, LeftOut, NoteSummary
+from flashcards.extract import extract, gate
+from flashcards.model import Diagnostic, Document, Extraction, LeftOut, NoteSummary
 from flashcards.parse import parse
 from flashcards.progress import QUIET, WORTH_SHOWING, Progress
 from flashcards.reading import NoteFile, UnreadableNote, decode
@@ -113,19 +113,39 @@ def process_notes(
 
 def process_note(rel: str, data: bytes, config: Config) -> NoteResult:
     """Decode, parse and extract one note, and make its cards."""
+    return read_note(rel, data, config).result
+
+
+@dataclass(frozen=True)
+class NoteReading:
+    """One note through :func:`process_note`, with what the stages made on
+    the way (for ``flashcards explain``, which must see what the build sees)."""
+
+    result: NoteResult
+    doc: Document | None = None
+    """The parsed note (None when it was not read)."""
+    found: Extraction | None = None
+    """Everything the extractors found, before cards were made of it."""
+
+
+def read_note(rel: str, data: bytes, config: Config) -> NoteReading:
+    """:func:`process_note`, keeping the parsed note and what was extracted."""
     try:
         text = decode(data, rel)
     except UnreadableNote as exc:
-        return NoteResult(rel, None, NoteCards((), ()), unread=f"skipped: {exc}")
+        return NoteReading(NoteResult(rel, None, NoteCards((), ()), unread=f"skipped: {exc}"))
     if not text.text.strip():
-        return NoteResult(rel, None, NoteCards((), ()), tuple(text.warnings), text.encoding, unread="the file is empty")
+        return NoteReading(
+            NoteResult(rel, None, NoteCards((), ()), tuple(text.warnings), text.encoding, unread="the file is empty")
+        )
     doc = parse(text.text, rel)
-    found = extract(doc)
+    found = extract(doc, gate.skip_rule(config.cards.skipped_headings()))
     summary = summarize(doc)
-    return NoteResult(
+    result = NoteResult(
         rel, summary, note_cards(summary, found.facts, config), (*text.warnings, *found.warnings), text.encoding,
         left_out=found.left_out,
     )
+    return NoteReading(result, doc, found)
 
 
 def cached(cache_dir: Path, key: str) -> NoteResult | None:

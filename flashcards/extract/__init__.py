@@ -27,8 +27,9 @@ EXTRACTORS: tuple[tuple[str, Extractor], ...] = (
 )
 
 
-def extract(doc: Document) -> Extraction:
-    """Run every extractor over one document."""
+def extract(doc: Document, skipped: frozenset[str] = gate.DEFAULT_SKIPPED) -> Extraction:
+    """Run every extractor over one document; ``skipped``: the headings whose
+    sections give no cards (see :func:`flashcards.extract.gate.skip_rule`)."""
     facts = []
     warnings = list(doc.warnings)
     if doc.meta_value("flashcards", True) is False:  # front matter "flashcards: false"
@@ -41,7 +42,12 @@ def extract(doc: Document) -> Extraction:
         warnings.extend(found.warnings)
         left_out.extend(found.left_out)
         claimed |= found.claimed
-    kept, gated = gate.sift([f for f in facts if has_two_sides(f)])
+    two_sided = [f for f in facts if has_two_sides(f)]
+    if len(two_sided) < len(facts):
+        left_out.extend(
+            LeftOut(f.origin.path, f.origin.line, gate.EMPTY_SIDE, f.key[:60]) for f in facts if not has_two_sides(f)
+        )
+    kept, gated = gate.sift(two_sided, skipped)
     left_out.extend(gated)
     left_out.sort(key=lambda x: (x.line, x.reason))
     return Extraction(tuple(sorted(kept, key=lambda f: f.origin.line)), tuple(warnings), claimed, tuple(left_out))

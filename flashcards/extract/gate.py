@@ -13,6 +13,7 @@ import html
 import re
 
 from flashcards import markup
+from flashcards.config import SKIP_HEADINGS
 from flashcards.extract.base import strip_ordinal
 from flashcards.extract.prompts import is_attribute
 from flashcards.model import Fact, Kind, LeftOut
@@ -28,6 +29,8 @@ POOR_CLOZE = "cloze hides no fact"
 SWITCHED_OFF = "switched off by the author"
 EXAMPLE_DATA = "example data"
 """Used by the table extractor, which sees whole tables."""
+EMPTY_SIDE = "a side would be empty"
+"""Used before the gate: text that renders to nothing (``Q:<br>``, a cloze with nothing left to ask)."""
 
 REVEAL = re.compile(
     r"(?:show|hide|answers?|the answer|solutions?|reveal|details|hint|more|expand|toggle|"
@@ -51,15 +54,6 @@ META_LABEL = re.compile(
     re.IGNORECASE,
 )
 """Labels that are metadata in a note's preamble, and may be terms further down."""
-NO_CARDS_HEADING = re.compile(
-    r"(?:(?:test|exam|quiz)\s+)?instructions|(?:learning\s+)?objectives|learning outcomes|study resources|resources|"
-    r"next steps|scoring guide|references|reference|see also|related|related notes|links|"
-    r"table of contents|contents|toc|changelog|change log|todo|to do|to-do|"
-    r"参考|参考资料|参考文献|参考链接|相关链接|相关阅读|目录|学习目标|本章目标|考试说明|答题说明|"
-    r"考纲|考试大纲|大纲要求|待办|链接",
-    re.IGNORECASE,
-)
-"""Headings whose sections give no cards."""
 _RELEASE = re.compile(r"^\s*\[?v?\d+\.\d+(?:\.\d+)*(?:[-.\w]*)\]?(?:\s*[-–—(]\s*\d{4}-\d{2}-\d{2}\)?)?\s*$", re.IGNORECASE)
 _PROMPT_WRAP = re.compile(r"^(?:what is |what are |what's )?(.*?)(?:是什么|是啥|指什么)?\s*[?？]?$", re.IGNORECASE)
 _BLANK = re.compile(r"_{3,}|＿{2,}|（\s*）|\(\s{2,}\)|【\s*】")
@@ -91,12 +85,40 @@ _TAG_ONLY = re.compile(r"^\s*(?:#[^\s#]+\s*)+$")
 _WORDS = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 
 
-def sift(facts: tuple[Fact, ...] | list[Fact]) -> tuple[tuple[Fact, ...], tuple[LeftOut, ...]]:
-    """The facts that pass, and what was left out and why."""
+@functools.lru_cache(maxsize=8192)  # headings and labels repeat across a note's facts
+def _bare(text: str) -> str:
+    """Text without emoji, punctuation or surrounding space, for the label rules."""
+    return _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip(" .")
+
+
+_NOT_WORD = re.compile(r"[^\w\s.\u3400-\u9fff]")
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=16)  # one configuration per build, asked for by every note
+def skip_rule(headings: tuple[str, ...]) -> frozenset[str]:
+    """Headings whose sections give no cards (``cards.skip_headings``), as
+    :func:`skipping_heading` compares them: without numbering, emoji,
+    punctuation or case, so ``## 1. References 📚`` matches ``references``."""
+    return frozenset(filter(None, (_heading_name(h) for h in headings)))
+
+
+def _heading_name(heading: str) -> str:
+    return _bare(strip_ordinal(heading)).casefold()
+
+
+DEFAULT_SKIPPED = skip_rule(SKIP_HEADINGS)
+
+
+def sift(
+    facts: tuple[Fact, ...] | list[Fact], skipped: frozenset[str] = DEFAULT_SKIPPED
+) -> tuple[tuple[Fact, ...], tuple[LeftOut, ...]]:
+    """The facts that pass, and what was left out and why; ``skipped``: the
+    headings whose sections give no cards (see :func:`skip_rule`)."""
     kept: list[Fact] = []
     left: list[LeftOut] = []
     for fact in facts:
-        reason = check(fact)
+        reason = check(fact, skipped)
         if reason:
             left.append(LeftOut(fact.origin.path, fact.origin.line, reason, _label(fact)))
         else:
@@ -104,7 +126,7 @@ def sift(facts: tuple[Fact, ...] | list[Fact]) -> tuple[tuple[Fact, ...], tuple[
     return tuple(kept), tuple(left)
 
 
-def check(fact: Fact) -> str:
+def check(fact: Fact, skipped: frozenset[str] = DEFAULT_SKIPPED) -> str:
     """Why a fact must not become a card ('' when it may)."""
     cloze = fact.kind.is_cloze
     basic_answer = fact.kind is not Kind.MCQ
@@ -122,7 +144,7 @@ def check(fact: Fact) -> str:
         return BOILERPLATE
     if not fact.origin.headings and META_LABEL.fullmatch(label):
         return BOILERPLATE
-    if _boilerplate_section(fact.origin.headings):
+    if skipping_heading(fact.origin.headings, skipped):
         return BOILERPLATE  # test instructions, references, a changelog's entries …
     if fact.kind is Kind.DEFINITION and is_attribute(core_text) and "class=lead" not in fact.front.replace('"', ''):
         return NO_SUBJECT
@@ -220,10 +242,11 @@ def has_raw_syntax(fragment: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)  # every fact of a section has the same headings
-def _boilerplate_section(headings: tuple[str, ...]) -> bool:
-    """Whether the section holds no facts: test instructions, learning
-    objectives, references …, or a changelog's "## [1.4.0] - 2024-01-02"."""
-    return any(NO_CARDS_HEADING.fullmatch(_bare(strip_ordinal(h))) or _RELEASE.match(h) for h in headings)
+def skipping_heading(headings: tuple[str, ...], skipped: frozenset[str] = DEFAULT_SKIPPED) -> str:
+    """The heading that makes a section hold no facts ('' when none does):
+    one of ``skipped`` (test instructions, learning objectives, references …)
+    or a changelog's "## [1.4.0] - 2024-01-02"."""
+    return next((h for h in headings if _heading_name(h) in skipped or _RELEASE.match(h)), "")
 
 
 def _poor_cloze(text: str) -> bool:
@@ -251,16 +274,6 @@ def without_lead(front: str) -> str:
 
 
 _LEAD = re.compile(r'<div class="?lead"?>.*?</div>', re.DOTALL)
-
-
-@functools.lru_cache(maxsize=8192)  # headings and labels repeat across a note's facts
-def _bare(text: str) -> str:
-    """Text without emoji, punctuation or surrounding space, for the label rules."""
-    return _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip(" .")
-
-
-_NOT_WORD = re.compile(r"[^\w\s.\u3400-\u9fff]")
-_SPACES = re.compile(r"\s+")
 
 
 def _label(fact: Fact) -> str:
