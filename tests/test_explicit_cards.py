@@ -73,7 +73,7 @@ def test_explicit_cards_import_into_anki_with_their_cloze_numbers_and_hints(tmp_
     shutil.copytree(EXPLICIT, notes)
     result = run_build(notes, tmp_path / "out")
     log = import_deck(collection, result.deck_path)
-    assert len(log.new) == len(result.cards) == 22
+    assert len(log.new) == len(result.cards) == 23
     cloze = [collection.get_note(n) for n in collection.find_notes("note:*Cloze")]
     assert len(cloze) == 1
     cards = sorted(cloze[0].cards(), key=lambda c: c.ord)
@@ -259,6 +259,7 @@ def test_deck_tags_put_cards_in_the_decks_they_name(tmp_path: Path, collection: 
         "Copper": "Flashcards::chemistry::metals",
         "Copper (reverse)": "Flashcards::chemistry::metals",
         "Gold": "Flashcards::trivia",  # on the card's own line: that card only
+        "The densest metal": "Flashcards::trivia",
         "Silver": "Flashcards::chemistry::metals",
         "Zinc": "Flashcards::chemistry::metals",  # a tag in a code block is no tag
         "Neon": "Flashcards::Elements",  # a bare #flashcards: the note's own deck

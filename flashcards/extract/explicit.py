@@ -136,12 +136,18 @@ def _sr_inline(lines: list[str], outside: list[bool], taken: set[int], marked: b
             yield _Card(index + 1, index + 1, question, answer, both_ways=end - at == 3)
 
 
+def _stops_question(line: str) -> bool:
+    """A heading or a line of tags only is no part of the question under it
+    (``#flashcards/deck What is…?`` is: the deck tag of that card alone)."""
+    return bool(re.match(r"\s*#{1,6}(?:\s|$)", line) or _TAGS_LINE.match(line))
+
+
 def _sr_multiline(lines: list[str], outside: list[bool], taken: set[int]):
     for index, line in enumerate(lines):
         if index + 1 in taken or not outside[index] or not _SR_SEPARATOR.match(line):
             continue
         start = index
-        while start > 0 and lines[start - 1].strip() and (start) not in taken and not lines[start - 1].lstrip().startswith("#"):
+        while start > 0 and lines[start - 1].strip() and (start) not in taken and not _stops_question(lines[start - 1]):
             start -= 1
         end = index + 1
         while end < len(lines) and lines[end].strip():
