@@ -274,3 +274,29 @@ def test_deck_tags_hang_under_the_root_deck_whatever_the_split(tmp_path: Path, c
     decks = _decks(tmp_path, collection, config=Config(deck=DeckSettings(root="Study", split="none")))
     assert decks["Iron"] == "Study::chemistry::metals"
     assert decks["Neon"] == decks["Default gateway"] == "Study"
+
+
+def test_a_patched_rebuild_gives_the_bytes_of_a_whole_build(tmp_path: Path) -> None:
+    """Edits to notes with deck tags and cards asked both ways: the cached
+    build patches the last deck, byte for byte what a whole build writes —
+    unless a note gains a card (``::`` to ``:::``): then it builds it whole."""
+    vaults = {}
+    for twin in ("whole", "patched"):
+        shutil.copytree(EXPLICIT, tmp_path / twin / "notes")
+        run_build(tmp_path / twin / "notes", tmp_path / twin / "out", now=T0, cache=twin == "patched")
+        vaults[twin] = tmp_path / twin
+    edits = [
+        ("decks.md", "Iron :: Fe", "Iron :: Fe (ferrum)", True),
+        ("decks.md", "# Elements\n", "# Elements\n\nA line above every card.\n", True),  # tags and cards move down
+        ("both-ways.md", "Germany ::: Berlin", "Germany ::: Berlin (since 1990)", True),
+        ("both-ways.md", "France :: Paris", "France ::: Paris", False),
+    ]
+    for step, (name, old, new, patched) in enumerate(edits, start=1):
+        built = {}
+        for twin, vault in vaults.items():
+            note = vault / "notes" / name
+            note.write_text(note.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+            built[twin] = run_build(vault / "notes", vault / "out", now=T0 + step, cache=twin == "patched")
+        assert built["patched"].patched == patched, (name, new)
+        assert built["whole"].deck_path.read_bytes() == built["patched"].deck_path.read_bytes()
+        assert built["whole"].lock_path.read_bytes() == built["patched"].lock_path.read_bytes()
