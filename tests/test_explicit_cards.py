@@ -10,8 +10,10 @@ import re
 import shutil
 from pathlib import Path
 
+from anki.cards import Card as AnkiCard
 from anki.collection import Collection
 
+from flashcards.build import BuildResult
 from tests.conftest import FIXTURES, import_deck, run_build
 
 EXPLICIT = FIXTURES / "explicit"
@@ -107,14 +109,14 @@ def test_notes_and_lines_switched_off_by_their_author_give_no_card(tmp_path: Pat
 T0 = 1_790_000_000
 
 
-def _sides(card) -> tuple[str, str]:  # noqa: ANN001  (an anki Card)
+def _sides(card: AnkiCard) -> tuple[str, str]:
     """What a card asks and what its back shows under the answer line, as plain text
     (the breadcrumb and source left out; a back hidden by card.css left out too)."""
     question = card.question()
     answer = card.answer().split('<hr id="answer">', 1)[-1]  # (a cloze may have no answer line)
-    answer = re.sub(r'<div class="fc-source">.*', "", answer, flags=re.S)
+    answer = re.sub(r'<div class="fc-source">.*', "", answer, flags=re.DOTALL)
     if 'class="fc-back fc-reversed"' in answer:  # card.css hides .fc-two-way there
-        answer = re.sub(r'<div class="fc-two-way">.*?</div>', "", answer, flags=re.S)
+        answer = re.sub(r'<div class="fc-two-way">.*?</div>', "", answer, flags=re.DOTALL)
     front = re.split(r'<div class="fc-front[^"]*">', question, maxsplit=1)[1]
     return _plain(front), _plain(answer)
 
@@ -195,7 +197,7 @@ def test_switching_between_one_way_and_both_ways_keeps_review_history(tmp_path: 
     note = notes / "n.md"
     notes.mkdir()
 
-    def build(text: str, now: int):  # noqa: ANN202
+    def build(text: str, now: int) -> BuildResult:
         note.write_text(f"# Capitals\n\n{text}\n", encoding="utf-8")
         result = run_build(notes, tmp_path / "out", now=now)
         import_deck(collection, result.deck_path)
@@ -234,7 +236,7 @@ def test_switching_between_one_way_and_both_ways_keeps_review_history(tmp_path: 
     assert collection.note_count() == 2
 
 
-def _decks(tmp_path: Path, collection: Collection, **options) -> dict[str, str]:  # noqa: ANN003
+def _decks(tmp_path: Path, collection: Collection, **options: object) -> dict[str, str]:
     """question → Anki deck of every card (first card of a note; reverse cards as 'question (reverse)')."""
     notes = tmp_path / "notes"
     notes.mkdir()

@@ -327,7 +327,7 @@ _SIDES = """() => ({
 
 
 @pytest.mark.parametrize("client", phone.CLIENTS, ids=lambda c: c.name)
-def test_a_card_asked_both_ways_shows_each_side_once_each_way(browser, mobile_deck: MobileDeck, client: phone.Client) -> None:  # noqa: ANN001
+def test_a_card_asked_both_ways_shows_each_side_once_each_way(browser, mobile_deck: MobileDeck, client: phone.Client) -> None:
     """``苹果 ::: apple``: the forward card asks 苹果 and answers apple; the
     reverse card asks apple and answers 苹果 — not apple a second time."""
     notes: dict[str, dict[int, RenderedCard]] = {}
