@@ -17,6 +17,7 @@ deck (``<root>::<note title>`` by default), as they do without any tag.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
 
@@ -77,10 +78,15 @@ def deck_tags(doc: Document) -> tuple[tuple[int, str], ...]:
     """The note's deck tags (``flashcards`` and its branches) in order, each
     with its line: 0 for the front matter's."""
     found = [(0, t) for t in tags.front_matter_tags(doc) if _names_deck(t)]
+    if not _MENTIONED.search(doc.source):
+        return tuple(found)  # (most notes: their text is not walked)
     for line, text in _text_lines(doc):
         if "#" in text:
             found.extend((line, t) for t in tags.inline_tags(text) if _names_deck(t))
     return tuple(found)
+
+
+_MENTIONED = re.compile(rf"#{DECK_TAG}", re.IGNORECASE)
 
 
 def _names_deck(tag: str) -> bool:
@@ -112,7 +118,7 @@ def deck_descriptions(notes: Iterable[tuple[NoteSummary, Iterable[str]]], settin
 
     ``notes`` pairs each note with the decks its cards are in. A deck holding
     one note's cards describes it by title and source path; a deck holding
-    several notes' lists them. With descriptions off every value is ''.
+    several notes' cards lists the notes. With descriptions off every value is ''.
     """
     members: dict[str, list[NoteSummary]] = {}
     for note, decks in notes:
