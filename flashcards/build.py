@@ -183,10 +183,14 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
             atomic.remove_leftovers(lock_path)
             # Written only when its bytes change: a changed preset or
             # description counts as much as a changed card.
-            with_cards = {c.origin.path for c in cards}
+            decks_of: dict[str, set[str]] = {}
+            for card in cards:
+                decks_of.setdefault(card.origin.path, set()).add(card.deck)
             contents = Contents(
                 notes=plan.notes, model_mods=plan.model_mods, first_id=plan.lock.created * 1000,
-                deck_descriptions=deck_descriptions((n for n in summaries if n.path in with_cards), config.deck),
+                deck_descriptions=deck_descriptions(
+                    ((n, decks_of[n.path]) for n in summaries if n.path in decks_of), config.deck
+                ),
                 media=tuple(shipped[name] for name in sorted(shipped)),
                 preset=config.preset if config.preset.ship else None,
             )

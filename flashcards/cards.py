@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 
 from flashcards import markup, priority, tags
 from flashcards.config import Config
-from flashcards.decks import deck_for
+from flashcards.decks import card_decks, deck_tags
 from flashcards.extract.base import normalise_key, strip_ordinal
 from flashcards.model import Card, Document, Fact, NoteSummary
 from flashcards.notetypes import BASIC, CLOZE, NoteType
@@ -44,7 +44,9 @@ def make_cards(
 
 def summarize(doc: Document) -> NoteSummary:
     """What later stages need of a parsed note."""
-    return NoteSummary(doc.path, doc.title, doc.meta, tuple(tags.section_tags(doc).items()), doc.images)
+    return NoteSummary(
+        doc.path, doc.title, doc.meta, tuple(tags.section_tags(doc).items()), doc.images, deck_tags(doc)
+    )
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,15 @@ def note_cards(note: NoteSummary | Document, facts: tuple[Fact, ...], config: Co
         note = summarize(note)
     match = priority.matcher(config.priority)
     wanted = set(config.cards.kinds)
-    deck = deck_for(note, config.deck)
+    facts = tuple(f for f in facts if f.kind.value in wanted)
+    decks = card_decks(note, config.deck, [f.origin.line for f in facts])
     doc_tags = tags.front_matter_tags(note)
     by_section = dict(note.section_tags)
     declared = note.meta_value("priority", "")
     cards: list[Card] = []
     levels: list[priority.Level] = []
     seen: Counter[str] = Counter()
-    for fact in facts:
-        if fact.kind.value not in wanted:
-            continue
+    for fact, deck in zip(facts, decks, strict=True):
         identity = identity_of(fact)
         seen[identity] += 1
         if seen[identity] > 1:  # the same thing asked twice in one section
@@ -158,7 +159,7 @@ def _card(draft: _Draft, due: int, config: Config) -> Card:
         values = {"Text": fact.text, "Back": fact.back, **common}
     else:
         # An empty Reverse field means no reverse card (see notetypes.BASIC).
-        reverse = fact.reverse if fact.kind.value in config.cards.reverse else ""
+        reverse = fact.reverse if fact.both_ways or fact.kind.value in config.cards.reverse else ""
         values = {"Front": fact.front, "Back": fact.back, "Reverse": reverse, **common}
     fields = tuple(values.get(name, "") for name in nt.fields)
     return Card(

@@ -191,6 +191,8 @@ class NoteSummary:
     section_tags: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
     """The notes' own ``#tags`` on lines of their own, by section path."""
     images: tuple[ImageRef, ...] = ()
+    deck_tags: tuple[tuple[int, str], ...] = ()
+    """``#flashcards/…`` tags that name decks, with their lines (0: front matter)."""
 
     def meta_value(self, key: str, default: object = None) -> object:
         return dict(self.meta).get(key, default)
@@ -288,6 +290,9 @@ class Fact:
     """More context shown after the answer (HTML)."""
     reverse: str = ""
     """A prompt for an optional reverse card (HTML); '' for none."""
+    both_ways: bool = False
+    """Its author asked for the reverse card too (Obsidian SR's ``:::`` and
+    ``??``): it is made whatever the configuration says of reverse cards."""
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,9 @@ BASIC = NoteType(
             # Only notes with a Reverse prompt get this card (empty front = no card).
             "{{#Reverse}}" + _wrap('<div class="fc-front">{{Reverse}}</div>') + "{{/Reverse}}",
             _wrap(
+                # fc-reversed: a card asked both ways hides its Back here (see card.css).
                 '<div class="fc-front">{{Reverse}}</div><hr id="answer">'
-                '<div class="fc-back">{{Front}}{{Back}}</div>' + _FOOTER
+                '<div class="fc-back fc-reversed">{{Front}}{{Back}}</div>' + _FOOTER
             ),
         ),
     ),

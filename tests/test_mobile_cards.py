@@ -316,3 +316,36 @@ def test_breadcrumbs_show_math_as_math_never_raw_tex(browser, mobile_deck: Mobil
     assert not raw
     assert "统计检验：\\(\\chi^2\\) 与列联表 › \\(R\\times C\\) 列联表" in crumbs
     assert "统计检验：\\(\\chi^2\\) 与列联表 › 期望频数 \\(E_{ij}\\) 的要求" in crumbs
+
+
+# ------------------------------------------------ asked both ways (issue 16)
+
+_SIDES = """() => ({
+  front: [...document.querySelectorAll(".fc > .fc-front")].map(e => e.innerText.trim()),
+  back: [...document.querySelectorAll(".fc > .fc-back")].map(e => e.innerText.trim()),
+})"""
+
+
+@pytest.mark.parametrize("client", phone.CLIENTS, ids=lambda c: c.name)
+def test_a_card_asked_both_ways_shows_each_side_once_each_way(browser, mobile_deck: MobileDeck, client: phone.Client) -> None:
+    """``苹果 ::: apple``: the forward card asks 苹果 and answers apple; the
+    reverse card asks apple and answers 苹果 — not apple a second time."""
+    notes: dict[str, dict[int, RenderedCard]] = {}
+    for card in _cards_with(mobile_deck, 'class="fc-two-way"'):
+        notes.setdefault(card.guid, {})[card.ord] = card
+    assert len(notes) == 3 and all(sorted(cards) == [0, 1] for cards in notes.values())
+    device = phone.Phone(browser, client, night=True, media={})
+    try:
+        for cards in notes.values():
+            seen = {}
+            for ord_, card in cards.items():
+                device.show(card.answer, card.css, ord_)
+                seen[ord_] = device.page.evaluate(_SIDES)
+                if client.name == "ankidroid":
+                    device.screenshot(ARTIFACTS / re.sub(r"[^\w.-]+", "_", f"both-ways-{card.source}-{ord_ + 1}-back.png"))
+            (question,), (answer,) = seen[0]["front"], seen[0]["back"]
+            assert question and answer and question != answer
+            # The reverse card asks with the answer and shows the question under it, once each.
+            assert seen[1] == {"front": [answer], "back": [question]}, cards[1].source
+    finally:
+        device.close()

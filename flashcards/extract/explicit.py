@@ -3,13 +3,13 @@
 Students' vaults hold cards written for other tools; each becomes the card
 its author meant, and wins over the heuristics on the same lines:
 
-* Obsidian Spaced Repetition: ``Question::Answer`` (``:::`` too), and a
-  question over a line holding only ``?`` (or ``??``) with the answer below,
-  up to the next blank line;
+* Obsidian Spaced Repetition: ``Question::Answer``, and a question over a
+  line holding only ``?`` with the answer below, up to the next blank line;
+  ``Question:::Answer`` and ``??`` ask both ways (the note's reverse card);
 * Obsidian_to_Anki: ``START`` / note type / fields / ``END`` blocks (``Back:``
   or ``Field:`` lines; ``{{c1::…}}`` clozes in a Cloze type keep their
-  numbers and hints), and a line tagged ``#flashcard`` answered by the lines
-  under it;
+  numbers and hints; a "Basic (and reversed card)" asks both ways), and a
+  line tagged ``#flashcard`` answered by the lines under it;
 * Logseq: a block tagged ``#card``, its child blocks the answer.
 
 The comments these tools write back (``<!--SR:…-->``, ``<!--ID:…-->``) are
@@ -39,6 +39,8 @@ _LOGSEQ = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<q>.*?)\s*(?:#card|>>>)\s*$", 
 _ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^{}]*?))?\}\}", re.DOTALL)
 _DECK_LINE = re.compile(r"^\s*TARGET[ _]DECK\s*:", re.IGNORECASE)
 """Obsidian_to_Anki's deck line (``TARGET DECK: Math::Algebra``): not a card."""
+_TAGS_LINE = re.compile(r"^\s*(?:#[\w/-]+\s*)+$")
+"""A line of tags only (Obsidian SR's ``#flashcards/deck`` over its cards)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class _Card:
     """Markdown."""
     answer: str
     cloze: bool = False
+    both_ways: bool = False
+    """Asked both ways: the answer is also the prompt of a reverse card."""
 
 
 def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
@@ -67,6 +71,11 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
         for card in finder(lines, outside, taken):
             found.append(card)
             taken.update(range(card.first, card.last + 1))
+            # The tags over the card open its paragraph: no other extractor reads it again.
+            above = card.first - 1
+            while above >= 1 and _TAGS_LINE.match(lines[above - 1]):
+                taken.add(above)
+                above -= 1
     facts = []
     sections = [s for s in base.sections(doc)]
     for card in sorted(found, key=lambda c: c.first):
@@ -124,7 +133,13 @@ def _sr_inline(lines: list[str], outside: list[bool], taken: set[int], marked: b
         question, answer = line[:at].strip(), line[end:].strip()
         question = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", question)
         if question and answer:
-            yield _Card(index + 1, index + 1, question, answer)
+            yield _Card(index + 1, index + 1, question, answer, both_ways=end - at == 3)
+
+
+def _stops_question(line: str) -> bool:
+    """A heading or a line of tags only is no part of the question under it
+    (``#flashcards/deck What is…?`` is: the deck tag of that card alone)."""
+    return bool(re.match(r"\s*#{1,6}(?:\s|$)", line) or _TAGS_LINE.match(line))
 
 
 def _sr_multiline(lines: list[str], outside: list[bool], taken: set[int]):
@@ -132,7 +147,7 @@ def _sr_multiline(lines: list[str], outside: list[bool], taken: set[int]):
         if index + 1 in taken or not outside[index] or not _SR_SEPARATOR.match(line):
             continue
         start = index
-        while start > 0 and lines[start - 1].strip() and (start) not in taken and not lines[start - 1].lstrip().startswith("#"):
+        while start > 0 and lines[start - 1].strip() and (start) not in taken and not _stops_question(lines[start - 1]):
             start -= 1
         end = index + 1
         while end < len(lines) and lines[end].strip():
@@ -140,7 +155,7 @@ def _sr_multiline(lines: list[str], outside: list[bool], taken: set[int]):
         question = "\n".join(lines[start:index]).strip()
         answer = "\n".join(lines[index + 1 : end]).strip()
         if question and answer:
-            yield _Card(start + 1, end, question, answer)
+            yield _Card(start + 1, end, question, answer, both_ways=line.strip() == "??")
 
 
 # ------------------------------------------------------------ Obsidian_to_Anki
@@ -153,8 +168,8 @@ def _obsidian_to_anki(lines: list[str], outside: list[bool], taken: set[int]):
         inline = _STARTI.match(line) if outside[index] else None
         if inline:
             front, _, back = inline.group("body").partition("Back:")
-            cloze = "cloze" in inline.group("type").casefold()
-            yield _Card(index + 1, index + 1, front.strip(), back.strip(), cloze)
+            kind = inline.group("type")
+            yield _Card(index + 1, index + 1, front.strip(), back.strip(), _is_cloze(kind), _both_ways(kind))
             index += 1
             continue
         if not (outside[index] and _START.match(line)):
@@ -169,8 +184,17 @@ def _obsidian_to_anki(lines: list[str], outside: list[bool], taken: set[int]):
         kind = body[0].strip() if body else ""
         question, answer = _fields(body[1:])
         if question:
-            yield _Card(index + 1, end + 1, question, answer, "cloze" in kind.casefold())
+            yield _Card(index + 1, end + 1, question, answer, _is_cloze(kind), _both_ways(kind))
         index = end + 1
+
+
+def _is_cloze(note_type: str) -> bool:
+    return "cloze" in note_type.casefold()
+
+
+def _both_ways(note_type: str) -> bool:
+    """Anki's "Basic (and reversed card)": a card each way."""
+    return "and reversed" in note_type.casefold()
 
 
 def _fields(body: list[str]) -> tuple[str, str]:
@@ -272,8 +296,16 @@ def _fact(doc: Document, section: Section, card: _Card) -> Fact | None:
         return Fact(Kind.MEMORY, origin, key=markup.plain_text(_ANKI_CLOZE.sub(r"\2", question))[:120],
                     text=text, extra=_block(card.answer))
     front = f"<div class=prompt>{_block(question)}</div>"
-    return Fact(Kind.QUESTION, origin, key=markup.plain_text(question.replace("\n", " "))[:200],
-                front=front, back=_block(card.answer))
+    key = markup.plain_text(question.replace("\n", " "))[:200]
+    back = _block(card.answer)
+    if not card.both_ways:
+        return Fact(Kind.QUESTION, origin, key=key, front=front, back=back)
+    # The reverse card asks with the answer and shows the question; its back
+    # hides the answer a second time (``fc-two-way``, see card.css). The key
+    # is the question's either way, so switching ``::`` to ``:::`` keeps the
+    # note and the forward card's reviews, and adds the reverse card.
+    return Fact(Kind.QUESTION, origin, key=key, front=front, back=f'<div class="fc-two-way">{back}</div>',
+                reverse=f"<div class=prompt>{back}</div>", both_ways=True)
 
 
 def _block(text: str) -> str:

@@ -122,8 +122,14 @@ def _same_cards(old: NoteResult, new: NoteResult) -> bool:
 
 
 def _placeless(summary: NoteSummary) -> NoteSummary:
-    """A note's summary but for the lines its images are on (they only place warnings)."""
-    return replace(summary, images=tuple(replace(image, line=0) for image in summary.images))
+    """A note's summary but for the lines its images are on (they only place
+    warnings) and its deck tags are on (they only place cards in decks, which
+    :func:`_same_cards` compares)."""
+    return replace(
+        summary,
+        images=tuple(replace(image, line=0) for image in summary.images),
+        deck_tags=tuple((0, tag) for _, tag in summary.deck_tags),
+    )
 
 
 def apply(

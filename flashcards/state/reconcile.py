@@ -138,7 +138,8 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
             elif same:
                 status, detail = Status.UNCHANGED, ""
             else:
-                status, detail = Status.UPDATED, "restored" if old.removed else _emptied(numbered)
+                status = Status.UPDATED
+                detail = "restored" if old.removed else _emptied(numbered) or _reverse_emptied(old, card, lock)
             if old.deck != card.deck and not old.removed:
                 warnings.append(
                     f"{source}: {card.label} moved from deck '{old.deck}' to '{card.deck}'; "
@@ -239,6 +240,19 @@ def _emptied(numbered: clozes.Numbered | None) -> str:
         return ""
     gone = ", ".join(f"c{n} ({key[:30]})" for n, key in numbered.retired)
     return f"removed {gone}: its card is empty in Anki (Tools › Empty Cards deletes it)"
+
+
+_REVERSE = BASIC.fields.index("Reverse")
+
+
+def _reverse_emptied(old: LockedCard, card: Card, lock: Lock) -> str:
+    """The report's word on a note no longer asked both ways (``:::`` back to
+    ``::``): Anki keeps its reverse card, now blank."""
+    if card.kind.is_cloze or Kind(old.kind).is_cloze or card.fields[_REVERSE]:
+        return ""
+    if not lock.fields_of(old)[_REVERSE]:
+        return ""
+    return "no reverse card any more: it is blank in Anki (Tools › Empty Cards deletes it)"
 
 
 def _with_source(fields: tuple[str, ...], source: str) -> tuple[str, ...]:
