@@ -600,3 +600,19 @@ def test_sub_items_that_are_links_or_questions_answer_nothing(deck: BuildResult)
     # a lead-in ending in a colon stays a list asked item by item
     shifters = [c for c in cards if "Shifters" in c.asks]
     assert [c.kind for c in shifters] == [Kind.LIST], listing(cards)
+
+
+def test_a_term_over_several_sub_items_is_asked_item_by_item(deck: BuildResult) -> None:
+    cards = sides(deck, "shape-nested-answers.md")
+    found = [c for c in cards if "Determinants of supply" in c.asks]
+    assert [c.kind for c in found] == [Kind.LIST], listing(cards)
+    assert found[0].deletions() == ["number of sellers", "producer expectations"]
+
+
+def test_a_heading_over_a_lone_short_list_asks_for_its_items(deck: BuildResult) -> None:
+    cards = sides(deck, "shape-nested-answers.md")
+    found = [c for c in cards if "Elastic supply" in flat(c.fields["Text"] if c.kind.is_cloze else c.fields["Front"])]
+    assert [c.kind for c in found] == [Kind.LIST], listing(cards)
+    assert found[0].deletions() == ["Quantity supplied is responsive to price", "Supply curve is flat"]
+    # an exercise heading over its task, and a placeholder answer, give nothing
+    assert not [c for c in cards if "Draw the supply curve" in c.everything or "To-do" in c.everything], listing(cards)

@@ -58,6 +58,7 @@ _RELEASE = re.compile(r"^\s*\[?v?\d+\.\d+(?:\.\d+)*(?:[-.\w]*)\]?(?:\s*[-–—(
 _PROMPT_WRAP = re.compile(r"^(?:what is |what are |what's )?(.*?)(?:是什么|是啥|指什么)?\s*[?？]?$", re.IGNORECASE)
 _BLANK = re.compile(r"_{3,}|＿{2,}|（\s*）|\(\s{2,}\)|【\s*】")
 _EXERCISE = re.compile(r"^(?:请思考|思考题|想一想|练习|exercise|try it|your turn|todo|tbd)\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"(?:to[- ]?do|tbd|tba|wip|coming soon|\.{3}|…+|待补充|待完善|待续|未完待续|略|（略）|\(略\))[.。!！]?", re.IGNORECASE)
 _CITATION = re.compile(r"[(（\[]\s*[A-Z][\w'’.\- ]+(?:et al\.?)?,?\s+(?:19|20)\d{2}[a-z]?(?:[,;:]\s*[^)）\]]*)?[)）\]]")
 """``(Luksa, 2017, ch. 10)``, ``[Smith et al. 2020]``: where it is written, not what."""
 _GENERIC_LINK = re.compile(
@@ -150,6 +151,8 @@ def check(fact: Fact, skipped: frozenset[str] = DEFAULT_SKIPPED) -> str:
         return NO_SUBJECT
     if basic_answer and is_link_only(fact.text if cloze else back, about=_about(fact)):
         return LINK_ONLY
+    if basic_answer and _PLACEHOLDER.fullmatch(answer.strip()):
+        return EMPTY_SIDE  # "To-do", "待补充": nothing written yet
     if basic_answer and is_question(answer):
         return QUESTION_ANSWER
     if basic_answer and (_has_blank(question) or _has_blank(answer) or _EXERCISE.match(question)):

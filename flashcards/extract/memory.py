@@ -78,6 +78,8 @@ def _section(state: _State, section: Section) -> None:
             _quote(state, section, block, summary)
         elif isinstance(block, ListBlock):
             lead = _heading_lead(section) if index == 0 else ""
+            if len(blocks) == 1 and not section.children and not lead and _lone_list(state, section, block):
+                continue
             _list(state, section, block, lead, summary, parent="")
 
 
@@ -201,6 +203,15 @@ def _item(state: _State, section: Section, item: ListItem, summary: bool, parent
     answers = _plain_answers(item)
     if answers is not None and not markup.strong_spans(text) and not text.endswith(tuple(markup.COLONS)):
         # ("- Clinical pearls:" over its items is a list asked item by item, below.)
+        if len(answers[0].items) >= MIN_SET:
+            # "- 洋务运动的失败" over its reasons: asked one by one, never the set at once.
+            state.used.add(item.line)
+            lead = text.strip().rstrip(",，")
+            shown, shown_html = markup.plain_text(lead), markup.inline_html(lead)
+            if parent and prompts.is_attribute(shown) and _subject(parent):  # "- 桥接模式" › "- 缺点" › items
+                shown, shown_html = f"{_subject(parent)} · {shown}", f"{markup.escape(_subject(parent))} · {shown_html}"
+            _set(state, section, answers[0], list(answers[0].items), shown, shown_html)
+            return
         if term and not _CONDITION.match(term):
             # "- The law of demand" over "- gives us the direction": the term and what it says.
             state.used.add(item.line)
@@ -239,6 +250,8 @@ def _plain_answers(item: ListItem) -> tuple[ListBlock] | None:
         plain = markup.plain_text(sub.text).strip()
         if sub.children or not plain or len(plain) > MAX_ANSWER_ITEM or plain.endswith(("?", "？")):
             return None
+        if _LINK_ONLY.fullmatch(sub.text.strip()):
+            return None  # a table of contents points, it does not answer
         if markup.strong_spans(sub.text) or _label(sub) is not None:
             return None  # marked or labelled sub-items are facts of their own
     return (item.children[0],)
@@ -364,8 +377,9 @@ def _subject(parent: str) -> str:
     return text if len(text) <= 40 else ""
 
 
-def _set(state: _State, section: Section, block: ListBlock, items: list[ListItem], lead: str) -> None:
-    """One note asking a list item by item: item i is cloze i."""
+def _set(state: _State, section: Section, block: ListBlock, items: list[ListItem], lead: str, lead_html: str = "") -> None:
+    """One note asking a list item by item: item i is cloze i (``lead_html``:
+    the lead as written, math and all, when it is an item of the note)."""
     tag = "ol" if block.ordered else "ul"
     parts = []
     for number, item in enumerate(items, start=1):
@@ -380,10 +394,64 @@ def _set(state: _State, section: Section, block: ListBlock, items: list[ListItem
     if lead and prompts.is_attribute(lead.rstrip(markup.COLONS)):  # "特点：" says whose above it
         subject = prompts.subject_of(section)
         shown = f"{subject} · {lead}" if subject and not prompts.names(lead, subject) else lead
-    head = f"<div class=lead>{markup.escape(shown)}</div>" if shown else ""
+    head = f"<div class=lead>{lead_html or markup.escape(shown)}</div>" if shown else ""
     kind = Kind.PROCEDURE if block.ordered else Kind.LIST
     key = lead or (section.path[-1] if section.path else "list")
     _add(state, section, block.line, kind, key=key, text=f"{head}<{tag}>{''.join(parts)}</{tag}>")
+
+
+MAX_LONE_ITEMS = 8
+
+
+def _lone_list(state: _State, section: Section, block: ListBlock) -> bool:
+    """A section that is only a short list of short unmarked items under a
+    heading naming a term (``#### 人工半合成`` over ``- 阿米卡星、奈替米星``):
+    the heading asks, the items answer — one by one when there are several.
+    Returns whether it made a fact."""
+    items = [i for i in block.items if i.line not in state.claimed]
+    heading = prompts.subject_of(section)
+    if block.ordered or any(markup.plain_text(i.text).rstrip().endswith((".", "。", "!", "！")) for i in items):
+        return False  # steps are asked as a procedure; sentences state things of their own
+    if not items or len(items) > MAX_LONE_ITEMS or not heading or not _term_heading(section.path):
+        return False
+    for item in items:
+        plain = markup.plain_text(item.text).strip()
+        if item.children or not plain or len(plain) > MAX_ANSWER_ITEM or plain.endswith(("?", "？")):
+            return False
+        if markup.strong_spans(item.text) or _label(item) is not None or _LINK_ONLY.fullmatch(item.text.strip()):
+            return False  # marked, labelled or linked items are facts (or pointers) of their own
+    if len(items) == 1:
+        state.used.add(items[0].line)
+        _definition(state, section, items[0].line, heading, markup.inline_html(items[0].text), "")
+        return True
+    _set(state, section, block, items, heading)
+    return True
+
+
+_VERSION = re.compile(r"^v?\d+(?:\.\d+)+|^\d{4}[-/.]\d{1,2}|\[\d")
+_LINK_ONLY = re.compile(r"(?:\[[ xX]\]\s*)?(?:\[[^\]]*\]\([^)]*\)|\[\[[^\]]*\]\]|<?https?://\S+>?)")
+
+
+_EXERCISE = re.compile(
+    r"^(?:exercise|question|task|problem|lab|q|练习|习题|题目?|例题?|作业|added|changed|fixed|removed|deprecated|security)\s*\d*$",
+    re.IGNORECASE,
+)
+"""Headings over items that are tasks or change-log entries, not what a term means."""
+
+
+def _term_heading(path: tuple[str, ...]) -> bool:
+    """Whether a section's heading names a term (not a question, a container
+    word such as 总结, an exercise, a version or a date, nor a sentence), and
+    no heading above it is a version (a change log)."""
+    text = base.strip_ordinal(markup.plain_text(path[-1])).strip()
+    return (
+        0 < len(text) <= 30
+        and not text.endswith(("?", "？", ":", "："))
+        and not prompts.CONTAINER.fullmatch(text)
+        and not _EXERCISE.match(text)
+        and not any(_VERSION.match(base.strip_ordinal(h).strip()) for h in path)
+        and not re.search(r"[。.!！;；]", text)
+    )
 
 
 def _heading_lead(section: Section) -> str:
