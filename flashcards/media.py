@@ -109,18 +109,13 @@ def _load(
     if not candidate.is_file() and not candidate.is_symlink():
         # Not where its path leads: Obsidian finds it by name anywhere in the vault.
         found = vault.find(target, note_folder)
-        if found.best is None:
-            where = candidate.resolve()
-            looked = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
-            if where.is_relative_to(root):
-                return f"image not found: {shown} (looked for {looked} and by name in the notes folder)"
-            return f"image {shown} left out: it is outside the notes folder {root}"
         if len(found.candidates) > 1:
             others = ", ".join(found.candidates[1:])
             notes.append(f"image {shown}: {len(found.candidates)} files of that name; using {found.best}, "
                          f"the nearest (not {others}): write its folder to choose another")
-        candidate = root / found.best
-        looked_at.add(candidate)
+        if found.best is not None:
+            candidate = root / found.best
+            looked_at.add(candidate)
     path = candidate.resolve()
     if not path.is_relative_to(root):
         return f"image {shown} left out: it is outside the notes folder {root}"

@@ -198,6 +198,7 @@ def fetch(url: str, timeout: float, max_bytes: int) -> Downloaded | str:
                     return f"not downloaded: not complete after {timeout:g} s"
                 chunks.append(chunk)
     except urllib.error.HTTPError as exc:
+        exc.close()
         if 300 <= exc.code < 400:
             return f"not downloaded: too many redirects, or a redirect to a non-web address (HTTP {exc.code})"
         return f"not downloaded: HTTP {exc.code} {exc.reason}".rstrip()

@@ -293,3 +293,26 @@ def test_a_web_image_has_a_local_name_in_the_html_until_it_ships() -> None:
 )
 def test_sniffing_knows_images_by_their_first_bytes(data: bytes, suffix: str | None) -> None:
     assert web.sniff(data) == suffix
+
+
+def test_an_edit_to_the_text_patches_the_deck_without_asking_the_server(tmp_path: Path, server: Server) -> None:
+    notes = write_notes(tmp_path / "notes", {"net.md": _note(f"![n]({server.url('/diagram.png')})")})
+    out = tmp_path / "out"
+    run_build(notes, out, now=1_790_000_000)
+    server.stop()
+    path = notes / "net.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Two subnets.", "Two subnets, one router."), encoding="utf-8")
+    edited = run_build(notes, out, now=1_790_000_100)
+    assert edited.patched and edited.warnings == ()
+    assert server.hits == {"/diagram.png": 1}
+
+
+def test_the_image_settings_are_checked() -> None:
+    from flashcards.config_file import parse_config
+    from flashcards.errors import ConfigError
+
+    assert parse_config({"images": {"download": False, "download_max_mb": 20}}).images == ImageSettings(False, 5, 20)
+    with pytest.raises(ConfigError) as problem:
+        parse_config({"images": {"download": "no", "download_timeout": 0, "offline": True}})
+    assert {"images.download: must be true or false, not a string", "images.download_timeout: must be between 1 and 300, not 0",
+            "images.offline: unknown key"} <= set(problem.value.problems)
