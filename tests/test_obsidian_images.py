@@ -64,10 +64,10 @@ def test_the_nearest_of_several_wins_and_the_ambiguity_is_a_warning(tmp_path: Pa
         "courses/old/map.png": BLUE,
     })
     result = run_build(notes, tmp_path / "out", now=1_790_000_000)
-    assert [str(w) for w in result.warnings] == [
+    assert [str(w) for w in result.warnings] == [(
         "courses/net/lesson.md:8: image map.png: 3 files of that name; using zz/map.png, the nearest "
-        "(not courses/old/map.png, courses/net/more/map.png): write its folder to choose another",
-    ]
+        "(not courses/old/map.png, courses/net/more/map.png): write its folder to choose another"
+    )]
     import_deck(collection, result.deck_path)
     assert _stored(collection) == {media.media_name(GREEN, ".png"): GREEN}
 

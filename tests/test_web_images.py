@@ -42,18 +42,20 @@ EVIL_SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></
 BIG = DIAGRAM + b"\x00" * (3 << 19)  # 1.5 MB: over a 1 MB limit
 
 
+ROUTES: dict[str, tuple[int, str, bytes]] = {
+    "/diagram.png": (200, "image/png", DIAGRAM),
+    "/other.png": (200, "image/png; charset=binary", OTHER),
+    "/drawing.svg": (200, "image/svg+xml", SVG),
+    "/page.png": (200, "text/html; charset=utf-8", b"<html><body>a page, not a picture</body></html>"),
+    "/fake.png": (200, "image/png", b"GIF? no: just some text pretending"),
+    "/script.svg": (200, "image/svg+xml", EVIL_SVG),
+    "/big.png": (200, "image/png", BIG),
+}
+"""What the server answers at each path (anything else: 404); /slow.png, /moved.png and /loop.png are below."""
+
+
 class _Handler(BaseHTTPRequestHandler):
     """Serves the images (and the failures) the tests ask for; counts every request."""
-
-    routes: dict[str, tuple[int, str, bytes]] = {
-        "/diagram.png": (200, "image/png", DIAGRAM),
-        "/other.png": (200, "image/png; charset=binary", OTHER),
-        "/drawing.svg": (200, "image/svg+xml", SVG),
-        "/page.png": (200, "text/html; charset=utf-8", b"<html><body>a page, not a picture</body></html>"),
-        "/fake.png": (200, "image/png", b"GIF? no: just some text pretending"),
-        "/script.svg": (200, "image/svg+xml", EVIL_SVG),
-        "/big.png": (200, "image/png", BIG),
-    }
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         self.server.hits[self.path] += 1  # type: ignore[attr-defined]
@@ -70,7 +72,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Location", "/diagram.png" if self.path == "/moved.png" else "/loop.png")
             self.end_headers()
             return
-        status, kind, body = self.routes.get(self.path, (404, "text/plain", b"not here"))
+        status, kind, body = ROUTES.get(self.path, (404, "text/plain", b"not here"))
         self.send_response(status)
         self.send_header("Content-Type", kind)
         if self.path != "/big.png":  # sent without a length: the limit must hold while streaming
@@ -188,8 +190,7 @@ def test_an_svg_ships_and_one_with_script_does_not(tmp_path: Path, server: Serve
     })
     result = run_build(notes, tmp_path / "out", now=1_790_000_000)
     assert [str(w) for w in result.warnings] == [
-        f"net.md:10: image {server.url('/script.svg')} not downloaded: "
-        "an SVG image with script or event handlers is not packaged",
+        f"net.md:10: image {server.url('/script.svg')} not downloaded: an SVG image with script or event handlers is not packaged",
     ]
     import_deck(collection, result.deck_path)
     assert _stored(collection) == {media.media_name(SVG, ".svg"): SVG}
