@@ -1,7 +1,8 @@
 """The build: notes in, an Anki package out — read top to bottom.
 
 read → for each note (in parallel, cached): decode → parse → extract → cards
-→ order all cards → reconcile with the lock → package.
+→ images (from the notes folder, or downloaded once from the web) → order all
+cards → reconcile with the lock → package.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flashcards import media
+from flashcards import media, web
 from flashcards.cards import NoteCards, in_order
 from flashcards.config import Config
 from flashcards.decks import deck_descriptions
@@ -29,6 +30,7 @@ from flashcards.state import atomic, buildlock, lockfile, patching
 from flashcards.state.cache import DeckState, cache_dir_for
 from flashcards.state.reconcile import Change, Plan, Status, reconcile
 from flashcards.state.uptodate import Outcome, UpToDate, inputs_of
+from flashcards.vault import Vault
 
 
 @dataclass(frozen=True)
@@ -120,13 +122,14 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
     jobs = options.jobs or os.cpu_count() or 1
     record = UpToDate(cache_dir, deck_path) if cache_dir is not None and not options.rebuild_ids else None
     inputs = inputs_of(root, repr(config), [(n.rel, k) for (n, _), k in zip(read, keys, strict=True)])
+    vault, images = Vault(root), _web_images(options)
     if record is not None and cache_dir is not None and not unread:
         with buildlock.exclusive(root):
             outcome = record.check(inputs)
             if outcome is not None:
                 return _without_cards(options, root, files, outcome, (), deck_path, lock_path, up_to_date=True)
             edits = record.edited(inputs)
-            patch = edits and patching.prepare(read, keys, edits, config, cache_dir, root, lock_path, now, jobs)
+            patch = edits and patching.prepare(read, keys, edits, config, cache_dir, vault, images, lock_path, now, jobs)
             if patch:
                 if options.strict and patch.outcome.warnings:
                     raise StrictModeError(_strict_message([str(w) for w in patch.outcome.warnings]))
@@ -148,6 +151,9 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
     summaries: list[NoteSummary] = []
     shipped: dict[str, MediaFile] = {}
     looked_at: list[Path] = []
+    unfetched = False
+    # Every note's web images first, downloaded side by side (what the cache holds is not).
+    images.prefetch(ref.src for r in processed.results if r.summary for ref in r.summary.images if web.is_web(ref.src))
     for (note, _), result in zip(read, processed.results, strict=True):
         warnings.extend(result.warnings)
         left_out.extend(result.left_out)
@@ -156,10 +162,11 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
             continue
         if result.encoding not in ("utf-8", "utf-8-sig"):
             encodings.append((result.rel, result.encoding))
-        images = media.resolve(result.summary, note.path, root)
-        cards, used = media.attach(result.cards.cards, images)
-        warnings.extend(images.warnings)
-        looked_at.extend(images.looked_at)
+        found = media.resolve(result.summary, note.path, vault, images)
+        cards, used = media.attach(result.cards.cards, found)
+        warnings.extend(found.warnings)
+        looked_at.extend(found.looked_at)
+        unfetched = unfetched or found.unfetched
         shipped.update((m.name, m) for m in used)
         per_note.append(NoteCards(cards, result.cards.levels))
         summaries.append(result.summary)
@@ -207,12 +214,15 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
                 processed.save(state.cache_dir)
                 if shipped is not None:
                     state.record(wanted, shipped.pieces)
+            if not unread:
+                images.prune(ref.src for n in summaries for ref in n.images if web.is_web(ref.src))
             if record is not None:
-                if unread or plan.count(Status.REMOVED):
+                if unread or unfetched or plan.count(Status.REMOVED):
                     record.forget()  # the next build still has something to do
                 else:
                     outcome = Outcome(kinds, tuple(warnings), tuple(encodings), tuple(left_out))
-                    record.record(inputs, [lock_path, deck_path, *looked_at], outcome)
+                    listing = (str(root), vault.digest()) if vault.listed else None
+                    record.record(inputs, [lock_path, deck_path, *looked_at], outcome, listing)
     return BuildResult(
         notes_root=root,
         files=tuple(n.rel for n in files),
@@ -225,6 +235,16 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
         written=written,
         kinds=kinds,
         left_out=tuple(left_out),
+    )
+
+
+def _web_images(options: BuildOptions) -> web.WebImages:
+    """Where this build's images from the web come from: the build cache, else
+    the web (a dry run reads the cache but adds nothing to it)."""
+    settings = options.config.images
+    return web.WebImages(
+        cache_dir_for(options.output) / "web", settings.download, settings.download_timeout,
+        settings.download_max_mb << 20, store=not options.dry_run,
     )
 
 

@@ -62,12 +62,19 @@ ConfigPath = Annotated[
         show_default=False,
     ),
 ]
+Offline = Annotated[
+    bool,
+    typer.Option(
+        "--offline",
+        help="Download no images from the web (images downloaded by earlier builds are still used).",
+    ),
+]
 
 
-def _options(sources: list[Path] | None, output: Path, deck: str | None, config_path: Path | None, **more) -> BuildOptions:  # noqa: ANN003
+def _options(sources: list[Path] | None, output: Path, deck: str | None, config_path: Path | None, offline: bool = False, **more) -> BuildOptions:  # noqa: ANN003
     """Build options from the command line: defaults, then the configuration file, then flags."""
     chosen = tuple(sources or [DEFAULT_SOURCE])
-    config = with_flags(config_for(chosen, config_path, Path.cwd()), deck=deck)
+    config = with_flags(config_for(chosen, config_path, Path.cwd()), deck=deck, offline=offline)
     return BuildOptions(sources=chosen, output=output, config=config, **more)
 
 
@@ -84,6 +91,7 @@ def build_command(
         bool, typer.Option("--rebuild-ids", help="Start a new lock file when the old one is unreadable.")
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Name every changed card.")] = False,
+    offline: Offline = False,
 ) -> None:
     """Build an Anki deck (.apkg) from your notes.
 
@@ -91,7 +99,9 @@ def build_command(
     notes and import again: cards update in place and keep their reviews.
     """
     with _user_errors():
-        options = _options(sources, output, deck, config_path, dry_run=dry_run, rebuild_ids=rebuild_ids, strict=strict)
+        options = _options(
+            sources, output, deck, config_path, offline, dry_run=dry_run, rebuild_ids=rebuild_ids, strict=strict
+        )
         with on_terminal() as progress:
             result = build(options, progress=progress)
         if as_json:
@@ -102,7 +112,11 @@ def build_command(
 
 @app.command("watch")
 def watch_command(
-    sources: Sources = None, output: Output = DEFAULT_OUTPUT, deck: Deck = None, config_path: ConfigPath = None
+    sources: Sources = None,
+    output: Output = DEFAULT_OUTPUT,
+    deck: Deck = None,
+    config_path: ConfigPath = None,
+    offline: Offline = False,
 ) -> None:
     """Rebuild the deck every time you save a note (Ctrl-C to stop)."""
     from flashcards.watch import watch
@@ -115,7 +129,7 @@ def watch_command(
         typer.echo("Watching for changes… (Ctrl-C to stop)")
 
     with _user_errors():
-        watch(_options(sources, output, deck, config_path), show)
+        watch(_options(sources, output, deck, config_path, offline), show)
 
 
 @app.command("init")
@@ -143,6 +157,7 @@ def preview_command(
     ] = DEFAULT_OUTPUT,
     deck: Deck = None,
     config_path: ConfigPath = None,
+    offline: Offline = False,
 ) -> None:
     """Build the deck, then show every card's front and back as Anki renders it.
 
@@ -154,7 +169,7 @@ def preview_command(
             package = sources[0]
         else:
             with on_terminal() as progress:
-                result = build(_options(sources, output, deck, config_path), progress=progress)
+                result = build(_options(sources, output, deck, config_path, offline), progress=progress)
             typer.echo(report.summary_text(result))
             package = result.deck_path
         gallery = preview.write_gallery(package, output / "preview")

@@ -158,6 +158,19 @@ class PresetSettings:
 
 
 @dataclass(frozen=True)
+class ImageSettings:
+    """Images in notes that live on the web (``![](https://…/x.png)``)."""
+
+    download: bool = True
+    """Download each once at build time into the deck (kept in the build cache);
+    false (or ``--offline``) downloads nothing and uses only what the cache holds."""
+    download_timeout: int = 5
+    """Seconds to wait for a server, and about the longest one download may take."""
+    download_max_mb: int = 5
+    """Larger images are not downloaded."""
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a build can be configured with; the defaults make a good deck."""
 
@@ -166,3 +179,4 @@ class Config:
     cards: CardSettings = field(default_factory=CardSettings)
     priority: PrioritySettings = field(default_factory=PrioritySettings)
     preset: PresetSettings = field(default_factory=PresetSettings)
+    images: ImageSettings = field(default_factory=ImageSettings)

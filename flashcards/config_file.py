@@ -104,7 +104,7 @@ def parse_config(data: Mapping[str, Any], label: str = CONFIG_NAME) -> Config:
     r = _Reader(problems)
     base = Config()
     table = r.table(data, "")
-    r.unknown(table, {"deck", "tags", "cards", "priority", "keywords", "preset"}, "")
+    r.unknown(table, {"deck", "tags", "cards", "priority", "keywords", "preset", "images"}, "")
 
     def section(name: str, default: Any, skip: frozenset[str] = frozenset()) -> Any:
         return _read_fields(r, r.table(table.get(name, {}), name), name, default, skip)
@@ -142,9 +142,14 @@ def parse_config(data: Mapping[str, Any], label: str = CONFIG_NAME) -> Config:
     preset = section("preset", base.preset)
     _check_preset(r, preset, "preset")
 
+    images = section("images", base.images)
+    for name, low, high in (("download_timeout", 1, 300), ("download_max_mb", 1, 100)):
+        if not low <= getattr(images, name) <= high:
+            r.bad(f"images.{name}", f"must be between {low} and {high}, not {getattr(images, name)}")
+
     if problems:
         raise ConfigError(label, problems)
-    return Config(deck=deck, tags=tag_settings, cards=cards, priority=priority, preset=preset)
+    return Config(deck=deck, tags=tag_settings, cards=cards, priority=priority, preset=preset, images=images)
 
 
 def _read_keywords(r: _Reader, raw: object, key: str) -> tuple[tuple[str, KeywordSet], ...]:
@@ -265,8 +270,10 @@ def _closest(name: str, known: set[str]) -> str:
 # ---------------------------------------------------------------- overrides
 
 
-def with_flags(config: Config, deck: str | None = None) -> Config:
+def with_flags(config: Config, deck: str | None = None, offline: bool = False) -> Config:
     """The configuration with command-line flags applied (None = not given)."""
+    if offline:
+        config = replace(config, images=replace(config.images, download=False))
     if deck is not None:
         config = replace(config, deck=replace(config.deck, root=deck))
         if not _valid_deck_name(deck) and not (deck == "" and config.deck.split == "file"):

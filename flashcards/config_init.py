@@ -84,6 +84,15 @@ def default_toml(config: Config | None = None) -> str:
         "# Show one card of a note (one cloze of a list) per day.",
         f"bury_siblings = {_value(p.bury_siblings)}",
         "",
+        "[images]",
+        "# Images on the web (![](https://…)) are downloaded once, when the deck is built, and",
+        "# packaged with it: cards never load anything from the network. false (or --offline)",
+        "# downloads nothing; images downloaded before are still used.",
+        f"download = {_value(c.images.download)}",
+        "# Seconds to wait for a server; larger images (in MB) are not downloaded.",
+        f"download_timeout = {_value(c.images.download_timeout)}",
+        f"download_max_mb = {_value(c.images.download_max_mb)}",
+        "",
     ]
     return "\n".join(lines)
 

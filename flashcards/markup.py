@@ -26,7 +26,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from flashcards import guard, obsidian
+from flashcards import guard, obsidian, web
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div",
@@ -43,7 +43,9 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 # Links may be followed (they open outside the card); nothing is fetched at
-# review time: image sources must name a file in the deck's own media.
+# review time: image sources must name a file in the deck's own media. (An
+# image on the web gets a local placeholder name here, which the build points
+# at the downloaded copy or replaces by the image's alt text: see flashcards.web.)
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -80,6 +82,8 @@ def _in_media(name: str) -> bool:
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
+        if web.is_web(value):
+            return web.placeholder(value)
         return value if is_media_name(value) else None
     return value
 

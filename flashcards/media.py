@@ -2,13 +2,15 @@
 
 A note shows an image as ``![alt](img/x.png)`` (or a raw ``<img src>``);
 :func:`flashcards.parse.parse` records each one with its line. Here each is
-resolved relative to its note, confined to the notes folder (no absolute
-paths, no ``..`` or symlink leading outside, nothing remote), and named after
-its content (``fc-<hash>.png``): two different files never share a name,
-the same file used twice is shipped once, and a changed image gets a new
-name, so the note referring to it updates on re-import. A problem is a
-warning naming the note and line, never a crash; the card then shows the
-image's alt text instead of a broken picture.
+resolved relative to its note, else found by its name anywhere in the notes
+folder as Obsidian finds it (:mod:`flashcards.vault`), confined to the notes
+folder (no absolute paths, no ``..`` or symlink leading outside); an image
+on the web is downloaded once at build time (:mod:`flashcards.web`). Each is
+named after its content (``fc-<hash>.png``): two different files never
+share a name, the same file used twice is shipped once, and a changed image
+gets a new name, so the note referring to it updates on re-import. A
+problem is a warning naming the note and line, never a crash; the card then
+shows the image's alt text instead of a broken picture.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
+from flashcards import web
 from flashcards.model import Card, Diagnostic, Document, NoteSummary
 from flashcards.package import MediaFile
-
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp"})
+from flashcards.vault import IMAGE_SUFFIXES, Vault
 
 
 @dataclass(frozen=True)
@@ -36,34 +38,60 @@ class NoteImages:
     warnings: tuple[Diagnostic, ...] = ()
     looked_at: tuple[Path, ...] = ()
     """Every file looked for, found or not: a build is up to date only while they stay as they were."""
+    unfetched: bool = False
+    """An image on the web could not be had this time: the next build tries again."""
 
     def names(self) -> dict[str, str]:
         return {src: media.name for src, media in self.files}
 
 
-def resolve(doc: Document | NoteSummary, note_path: Path, notes_root: Path) -> NoteImages:
-    """Find the files behind ``doc.images`` (``note_path`` is the note's real path)."""
-    root = notes_root.resolve()
+def resolve(doc: Document | NoteSummary, note_path: Path, vault: Vault, images: web.WebImages) -> NoteImages:
+    """Find the files behind ``doc.images`` (``note_path`` is the note's real
+    path) in ``vault`` (the notes folder) and, for images on the web, in ``images``."""
+    root = vault.root.resolve()
+    note_folder = PurePosixPath(doc.path).parent.as_posix()
     files: dict[str, MediaFile] = {}
     warnings: list[Diagnostic] = []
     failed: dict[str, str] = {}
     looked_at: set[Path] = set()
+    unfetched = False
     for ref in doc.images:
-        if ref.src in files:
+        remote = web.is_web(ref.src)
+        src = web.placeholder(ref.src) if remote else ref.src  # as the card's HTML has it
+        if src in files:
             continue
-        problem = failed.get(ref.src)
+        problem = failed.get(src)
         if problem is None:
-            found = _load(ref.src, note_path.parent, root, looked_at)
+            notes: list[str] = []
+            if remote:
+                found = _download(ref.src, images, looked_at)
+                unfetched = unfetched or not isinstance(found, MediaFile)
+            else:
+                found = _load(ref.src, note_path.parent, note_folder, vault, root, looked_at, notes)
+            warnings.extend(Diagnostic(doc.path, ref.line, note) for note in notes)
             if isinstance(found, MediaFile):
-                files[ref.src] = found
+                files[src] = found
                 continue
-            problem = failed[ref.src] = found
+            problem = failed[src] = found
         warnings.append(Diagnostic(doc.path, ref.line, problem))
-    return NoteImages(tuple(sorted(files.items())), tuple(warnings), tuple(sorted(looked_at)))
+    return NoteImages(tuple(sorted(files.items())), tuple(warnings), tuple(sorted(looked_at)), unfetched)
 
 
-def _load(src: str, folder: Path, root: Path, looked_at: set[Path]) -> MediaFile | str:
-    """The media file for one ``src``, or why there is none (files looked for are added to ``looked_at``)."""
+def _download(url: str, images: web.WebImages, looked_at: set[Path]) -> MediaFile | str:
+    found = images.get(url)
+    if isinstance(found, str):
+        return f"image {url} {found}"
+    kept = images.cache_file(url)
+    if kept is not None:
+        looked_at.add(kept)  # deleting it is how to download the image again
+    return MediaFile(media_name(found.data, found.suffix), found.data)
+
+
+def _load(
+    src: str, folder: Path, note_folder: str, vault: Vault, root: Path, looked_at: set[Path], notes: list[str]
+) -> MediaFile | str:
+    """The media file for one ``src``, or why there is none (files looked for
+    are added to ``looked_at``; a remark on a file found is added to ``notes``)."""
     target = unquote(re.split(r"[?#]", src, maxsplit=1)[0]).strip()
     shown = target or src
     if not target:
@@ -75,8 +103,19 @@ def _load(src: str, folder: Path, root: Path, looked_at: set[Path]) -> MediaFile
         return f"image {shown} left out: only image files inside the notes folder are packaged"
     if scheme or target.startswith(("/", "\\")):
         return f"image {shown} left out: absolute paths are not packaged (use a path relative to the note)"
-    candidate = folder / target.replace("\\", "/")
+    target = target.replace("\\", "/")
+    candidate = folder / target
     looked_at.add(candidate)
+    if not candidate.is_file() and not candidate.is_symlink():
+        # Not where its path leads: Obsidian finds it by name anywhere in the vault.
+        found = vault.find(target, note_folder)
+        if len(found.candidates) > 1:
+            others = ", ".join(found.candidates[1:])
+            notes.append(f"image {shown}: {len(found.candidates)} files of that name; using {found.best}, "
+                         f"the nearest (not {others}): write its folder to choose another")
+        if found.best is not None:
+            candidate = root / found.best
+            looked_at.add(candidate)
     path = candidate.resolve()
     if not path.is_relative_to(root):
         return f"image {shown} left out: it is outside the notes folder {root}"

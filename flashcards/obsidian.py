@@ -2,19 +2,24 @@
 
 Notes kept in Obsidian write ``==highlight==`` for what to remember,
 ``[[note]]`` / ``[[note|alias]]`` / ``[[note#heading]]`` for links to other
-notes, and ``%%comments%%`` for text not meant to be shown. CommonMark shows
-all of these as raw syntax, so these markdown-it rules read them the way
-Obsidian shows them: a highlight is a ``<mark>`` (and a cloze deletion, as
-bold is), a wikilink is its text, a comment is nothing.
+notes, ``![[image.png]]`` / ``![[image.png|300]]`` to show an image (300
+pixels wide), and ``%%comments%%`` for text not meant to be shown. CommonMark
+shows all of these as raw syntax, so these markdown-it rules read them the
+way Obsidian shows them: a highlight is a ``<mark>`` (and a cloze deletion,
+as bold is), a wikilink is its text, an embedded image is an image (found by
+its name, as Obsidian finds it: :mod:`flashcards.vault`), an embedded note
+is its name, a comment is nothing.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 
 _MARK = re.compile(r"==(?=[^\s=])(.+?)(?<=[^\s=])==", re.DOTALL)
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]*?))?\]\]")
@@ -71,11 +76,19 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
     if not silent:
         embed, target, alias = found.group(1), found.group(2), found.group(3)
         if embed and _IMAGE.search(target):
+            # The src as a Markdown image's would be (percent-encoded): the
+            # build finds the file from it, as for ![](…).
             token = state.push("image", "img", 0)
-            name = target.strip()
-            token.attrs = {"src": name, "alt": alias if alias and not alias.strip().isdigit() else ""}
-            token.content = token.attrs["alt"]
-            token.children = []
+            size = _SIZE.match(alias or "")
+            token.attrs = {"src": quote(target.strip(), safe="/"), "alt": "" if size or alias is None else alias.strip()}
+            if size:
+                # (The card's style keeps it within the screen: max-width 100%, height auto.)
+                token.attrs["width"] = size.group(1)
+                if size.group(2):
+                    token.attrs["height"] = size.group(2)
+            token.content = str(token.attrs["alt"])
+            # (The renderer writes the alt text from the children.)
+            token.children = [Token("text", "", 0, content=token.content)] if token.content else []
         else:
             # A link without an address: shown as its text, still known as a link
             # (an answer that is only links is no answer).
@@ -123,3 +136,5 @@ def _footnote_reference(state: StateInline, silent: bool) -> bool:
 
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 _IMAGE = re.compile(r"\.(?:png|jpe?g|gif|webp|svg|bmp|avif)$", re.IGNORECASE)
+_SIZE = re.compile(r"^\s*([1-9]\d{0,4})(?:x([1-9]\d{0,4}))?\s*$")
+"""``|300`` (width) or ``|300x200`` (width and height) after an embedded image's name."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -61,6 +62,27 @@ def import_deck(col: Collection, apkg: Path, **options):  # noqa: ANN003, ANN201
     )
     col.models._clear_cache()  # the import does not clear Python's note-type cache
     return response.log
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _this_machine_only() -> Iterator[None]:
+    """Tests reach no other machine: looking up any host name but this
+    machine's fails at once, so a note showing an image on the web gets its
+    warning without a query leaving the machine (tests of downloads serve
+    their images on localhost)."""
+    real = socket.getaddrinfo
+
+    def local_only(host, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        name = host.decode() if isinstance(host, bytes) else str(host or "")
+        if host is not None and name not in ("localhost", "::1") and not name.startswith("127."):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests reach only this machine, not {name}")
+        return real(host, *args, **kwargs)
+
+    socket.getaddrinfo = local_only
+    try:
+        yield
+    finally:
+        socket.getaddrinfo = real
 
 
 @pytest.fixture

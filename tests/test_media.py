@@ -11,6 +11,7 @@ import pytest
 from anki.collection import Collection
 
 from flashcards import media
+from flashcards.config import Config, ImageSettings
 from flashcards.parse import parse
 from flashcards.state.reconcile import Status
 from tests.conftest import import_deck, run_build, write_notes
@@ -65,7 +66,7 @@ PROBLEMS = [
     ("parent escape", "![up](../secret.png)", "image ../secret.png left out: it is outside the notes folder", "[up]"),
     ("absolute", "![abs](/etc/secret.png)", "image /etc/secret.png left out: absolute paths are not packaged", "[abs]"),
     ("symlink out", "![link](img/link.png)", "image img/link.png left out: it is outside the notes folder", "[link]"),
-    ("remote", "![far](https://example.com/x.png)", "remote image https://example.com/x.png left out", ""),
+    ("offline", "![far](https://example.com/x.png)", "image https://example.com/x.png not downloaded: offline", "[far]"),
     ("not an image", "![doc](img/notes.txt)", "img/notes.txt left out: not an image file", "[doc]"),
     ("raw html", '<img src="img/none.png" alt="raw">', "image not found: img/none.png", "[raw]"),
 ]
@@ -79,7 +80,8 @@ def test_an_image_that_cannot_ship_is_a_warning_with_file_and_line_and_the_card_
     if case == "symlink out":
         os.symlink(_outside(tmp_path), notes / "img" / "link.png")
     _outside(tmp_path)
-    result = run_build(notes, tmp_path / "out", now=1_790_000_000)
+    config = Config(images=ImageSettings(download=case != "offline"))
+    result = run_build(notes, tmp_path / "out", now=1_790_000_000, config=config)
     assert len(result.warnings) == 1 and str(result.warnings[0]).startswith(f"net.md:8: {message}")
     import_deck(collection, result.deck_path)
     fields = _fields(collection)
@@ -128,7 +130,7 @@ def test_rewrite_points_known_images_at_media_and_keeps_other_attributes() -> No
     assert re.fullmatch(r"fc-[0-9a-f]{20}\.jpg", media.media_name(b"x", ".JPG"))
 
 
-def test_an_obsidian_embed_ships_its_image_and_a_sized_one_keeps_no_size_as_alt(
+def test_an_obsidian_embed_ships_its_image_and_a_sized_one_keeps_its_width_not_as_alt(
     tmp_path: Path, collection: Collection
 ) -> None:
     notes = write_notes(tmp_path / "notes", {"net.md": _definition("![[topology.png]] and ![[topology.png|300]]"),
@@ -138,6 +140,7 @@ def test_an_obsidian_embed_ships_its_image_and_a_sized_one_keeps_no_size_as_alt(
     import_deck(collection, result.deck_path)
     name = media.media_name(PNG_A, ".png")
     fields = _fields(collection)
-    assert fields.count(f'<img src="{name}" alt="">') == 2
+    assert fields.count(f'<img src="{name}" alt="">') == 1
+    assert fields.count(f'<img src="{name}" alt="" width="300">') == 1
     assert "[[" not in fields and "|300" not in fields
     assert (Path(collection.media.dir()) / name).read_bytes() == PNG_A

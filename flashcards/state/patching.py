@@ -13,8 +13,9 @@ written again with only those parts changed: the bytes a whole build would
 write (a test holds the two to the same bytes), in a fraction of its time.
 
 Anything else — a card added, removed or renamed, a changed priority, an
-image shown on another card, more than a few notes — and :func:`prepare`
-returns None: the build goes the whole way.
+image shown on another card, an image from the web that could not be had,
+more than a few notes — and :func:`prepare` returns None: the build goes the
+whole way.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from flashcards.reading import NoteFile
 from flashcards.state import lockfile
 from flashcards.state.cache import DeckState
 from flashcards.state.reconcile import Change, Plan, Status, reconcile
-from flashcards.state.uptodate import Edits, Inputs, Outcome, UpToDate
+from flashcards.state.uptodate import Edits, Inputs, Listing, Outcome, UpToDate
+from flashcards.vault import Vault
+from flashcards.web import WebImages
 
 MOST = 0.10
 """At most this share of the notes (and at least one) is patched. (On the
@@ -52,6 +55,7 @@ class Patch:
     outcome: Outcome
     """What the build reports: the last outcome with the edited notes' warnings."""
     files: tuple[Path, ...]
+    listing: Listing = None
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -64,7 +68,8 @@ def prepare(
     edits: Edits,
     config: Config,
     cache_dir: Path,
-    root: Path,
+    vault: Vault,
+    images: WebImages,
     lock_path: Path,
     now: int,
     jobs: int,
@@ -81,12 +86,14 @@ def prepare(
         if old is None or not _same_cards(old, new):
             return None
         assert new.summary is not None
-        images = media.resolve(new.summary, note.path, root)
-        attached, used = media.attach(new.cards.cards, images)
-        if used != media.attach(old.cards.cards, images)[1]:  # the deck would ship other images
+        found = media.resolve(new.summary, note.path, vault, images)
+        if found.unfetched:  # (a build that could not have an image is not recorded: the whole way)
+            return None
+        attached, used = media.attach(new.cards.cards, found)
+        if used != media.attach(old.cards.cards, found)[1]:  # the deck would ship other images
             return None
         cards.append(attached)
-        image_warnings.extend(images.warnings)
+        image_warnings.extend(found.warnings)
     blocks = lockfile.load_blocks(lock_path, [new.rel for new in processed.results])
     if blocks is None:
         return None
@@ -108,7 +115,8 @@ def prepare(
     left_out.extend(x for new in processed.results for x in new.left_out)
     left_out.sort(key=lambda x: (x.path, x.line))
     outcome = Outcome(edits.outcome.kinds, tuple(warnings), edits.outcome.encodings, tuple(left_out))
-    return Patch(tuple(plans), processed, outcome, edits.files)
+    listing = edits.listing or ((str(vault.root), vault.digest()) if vault.listed else None)
+    return Patch(tuple(plans), processed, outcome, edits.files, listing)
 
 
 def _same_cards(old: NoteResult, new: NoteResult) -> bool:
@@ -158,5 +166,5 @@ def apply(
     if relocked:
         lockfile.save_blocks(lock_path, relocked)
     patch.processed.save(cache_dir, used={key for _, key in inputs.notes})
-    record.record(inputs, patch.files, patch.outcome)
+    record.record(inputs, patch.files, patch.outcome, patch.listing)
     return bool(updated)

@@ -2,14 +2,15 @@
 
 A build that wrote its deck and lock records a stamp of everything it read —
 this program's code, the configuration, every note's bytes, the images it
-looked for — with the state of the lock and deck it left, and the summary it
-reported. The next build makes the stamp again from the notes alone: when
+looked for (and, when it searched the notes folder for an image by name, the
+list of images there) — with the state of the lock and deck it left, and the
+summary it reported. The next build makes the stamp again from the notes alone: when
 nothing differs, reading, reconciling and packaging every note again could
 only give the same bytes, so it reports the recorded summary and stops.
 
 A build is recorded only when a second one would give the same result: not
-when it shipped removed cards (the next build turns them into tombstones) or
-could not read a note file.
+when it shipped removed cards (the next build turns them into tombstones),
+could not read a note file, or could not download an image from the web.
 
 When only some notes changed, the record says which, so that the build can
 try to patch the last deck rather than build it again (:mod:`flashcards.state.patching`).
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from flashcards.model import Diagnostic, Kind, LeftOut
 from flashcards.state.cache import Signature, pack, read, remove, signature, write
+from flashcards.vault import listing_digest
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,12 @@ def inputs_of(root: Path, config_repr: str, notes: Sequence[tuple[str, str]]) ->
     return Inputs(settings, tuple(notes))
 
 
+Listing = tuple[str, str] | None
+"""The notes folder and a digest of the images in it (see
+:meth:`flashcards.vault.Vault.digest`), when a build searched it for an
+image by name; None when it did not."""
+
+
 @dataclass(frozen=True)
 class Edits:
     """Notes changed since the recorded build, everything else as it was."""
@@ -60,6 +68,7 @@ class Edits:
     outcome: Outcome
     files: tuple[Path, ...]
     """The lock, the deck and the images the recorded build looked at."""
+    listing: Listing = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class _Record:
     inputs: Inputs
     files: tuple[tuple[str, Signature], ...]
     outcome: Outcome
+    listing: Listing = None
 
 
 class UpToDate:
@@ -91,20 +101,22 @@ class UpToDate:
         if [rel for rel, _ in old] != [rel for rel, _ in new]:
             return None
         changed = tuple((i, was[1]) for i, (was, now) in enumerate(zip(old, new, strict=True)) if was != now)
-        return Edits(changed, record.outcome, tuple(Path(name) for name, _ in record.files))
+        return Edits(changed, record.outcome, tuple(Path(name) for name, _ in record.files), record.listing)
 
     def _files_as_they_were(self) -> _Record | None:
         record = read(self.path)
         if not isinstance(record, _Record) or any(signature(Path(name)) != sig for name, sig in record.files):
             return None
+        if record.listing is not None and listing_digest(Path(record.listing[0])) != record.listing[1]:
+            return None  # an image was added, moved or removed: one found by name may be another now
         return record
 
-    def record(self, inputs: Inputs, files: Iterable[Path], outcome: Outcome) -> None:
+    def record(self, inputs: Inputs, files: Iterable[Path], outcome: Outcome, listing: Listing = None) -> None:
         """Remember a build whose rebuild would change nothing; ``files`` are the
         lock, the deck and the images it looked for (written last, after them).
         Paths are kept absolute: the next build may run from another folder."""
         paths = sorted({p.absolute() for p in files})
-        write(self.path, pack(_Record(inputs, tuple((str(p), signature(p)) for p in paths), outcome)))
+        write(self.path, pack(_Record(inputs, tuple((str(p), signature(p)) for p in paths), outcome, listing)))
 
     def forget(self) -> None:
         remove(self.path)
