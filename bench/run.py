@@ -40,7 +40,7 @@ from bench.corpus import DEFAULT_SEED, edit_one, edit_token, generate
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = 1_790_000_000
-TARGETS = {"ratio": 1.2, "unchanged": 0.05, "edited": 0.10, "peak_mb": 300.0}
+TARGETS = {"ratio": 1.2, "unchanged": 0.05, "edited": 0.10, "peak_mb": 300.0, "lock_bytes": 200.0, "peak_5000_mb": 400.0}
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,12 @@ class Figures:
     """Whether each edited rebuild patched the last deck (see flashcards.state.patching)."""
     load: tuple[float, float]
     """1-minute load average before and after."""
+    lock_bytes: int = 0
+    """The size of the lock the clean build wrote."""
+
+    @property
+    def lock_per_card(self) -> float:
+        return self.lock_bytes / max(self.cards, 1)
 
     @property
     def floor(self) -> Timing:
@@ -109,7 +115,9 @@ class Figures:
             "unchanged < 5% of full": getattr(self.unchanged, key) < TARGETS["unchanged"] * build,
             "edited < 10% of full, in deck": getattr(self.edited, key) < TARGETS["edited"] * build and self.edit_in_deck,
             "peak < 300 MB": self.peak_mb < TARGETS["peak_mb"],
-        }
+            "lock <= 200 bytes a card": self.lock_per_card <= TARGETS["lock_bytes"],
+        } | ({"5,000 notes: clean build's peak < 400 MB": self.build.peak_mb < TARGETS["peak_5000_mb"]}
+             if self.notes == 5000 else {})
 
 
 def machine() -> dict[str, str]:
@@ -209,6 +217,7 @@ def bench(n: int, repeats: int, seed: int, log=print) -> Figures:  # noqa: ANN00
             raise RuntimeError(f"a clean build should make every card new: {first['status']}")
         deck = Path(first["deck"])
         digest = _sha(deck)
+        lock_bytes = (notes / "flashcards.lock").stat().st_size
 
         parse = [measure("parse-floor", notes) for _ in range(repeats)]
         field = max(1, round(first["field_chars"] / 2))
@@ -237,7 +246,7 @@ def bench(n: int, repeats: int, seed: int, log=print) -> Figures:  # noqa: ANN00
         unchanged=Timing.of(unchanged), unchanged_identical=identical,
         edited=Timing.of(edited), edit_in_deck=in_deck,
         edit_statuses=[e["status"] for e in edited], edit_patched=[e["patched"] for e in edited],
-        load=(load0, os.getloadavg()[0]),
+        load=(load0, os.getloadavg()[0]), lock_bytes=lock_bytes,
     )
 
 
@@ -283,6 +292,8 @@ def report(f: Figures, cores: int) -> str:
         f"   full build's CPU spread evenly over {cores} cores, nothing left serial: {f.build.cpu / cores:.2f} s = "
         f"{f.build.cpu / cores / f.floor.wall:.2f}x floor (the least wall time this much work can take here)",
         f"   clean build process, start to exit: {f.build_process:.2f} s (imports {f.imports:.2f} s)",
+        f"   clean build's peak memory (largest process or the process tree's PSS): {f.build.peak_mb:.0f} MB",
+        f"   lock file: {f.lock_bytes / 1024 / 1024:.1f} MB, {f.lock_per_card:.0f} bytes a card",
         f"   unchanged rebuild leaves the deck byte-identical: {_yes(f.unchanged_identical)}; "
         f"edit in the deck: {_yes(f.edit_in_deck)}; plan says exactly one card updated: "
         + (_yes(one_edit) if one_edit else f"NO {f.edit_statuses}")

@@ -8,6 +8,7 @@ cards → reconcile with the lock → package.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import time
@@ -26,7 +27,7 @@ from flashcards.notes import note_keys, process_notes
 from flashcards.package import Contents, MediaFile, write_package
 from flashcards.progress import QUIET, WORTH_SHOWING, Progress
 from flashcards.reading import NoteFile, UnreadableNote, find_notes, read_bytes
-from flashcards.state import atomic, buildlock, lockfile, patching
+from flashcards.state import atomic, buildlock, lastdeck, lockfile, patching
 from flashcards.state.cache import DeckState, cache_dir_for
 from flashcards.state.reconcile import Change, Plan, Status, reconcile
 from flashcards.state.uptodate import Outcome, UpToDate, inputs_of
@@ -182,7 +183,8 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
         lock = _load_lock(lock_path, options.rebuild_ids)
         warnings.extend(_unread_warnings(unread, lock))
         warnings.sort(key=lambda w: (w.path, w.line))
-        plan = reconcile(cards, lock, now, keep=frozenset(rel for rel, _ in unread))
+        last_deck = functools.partial(lastdeck.shipped, deck_path)
+        plan = reconcile(cards, lock, now, keep=frozenset(rel for rel, _ in unread), last_deck=last_deck)
         if options.strict and (warnings or plan.warnings):
             raise StrictModeError(_strict_message([*map(str, warnings), *plan.warnings]))
         if not options.dry_run:

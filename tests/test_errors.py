@@ -99,9 +99,9 @@ def test_rebuild_ids_is_the_way_out_of_a_corrupt_lock(tmp_path: Path, notes: Pat
 def test_lock_file_listing_a_guid_twice(tmp_path: Path, notes: Path) -> None:
     run_cli("build", "notes", "-o", "out", cwd=tmp_path)
     lock = notes / "flashcards.lock"
-    data = json.loads(lock.read_text())
-    data["cards"].append({**data["cards"][0], "identity": "another"})
-    lock.write_text(json.dumps(data))
+    lines = lock.read_text().splitlines()
+    card = json.loads(lines[-1])
+    lock.write_text("\n".join([*lines, json.dumps([card[0], card[1], "another", *card[3:]])]) + "\n")
     one_error(
         run_cli("build", "notes", "-o", "out", cwd=tmp_path),
         f"{lock.resolve()}: the lock file lists a guid twice; restore it or run with --rebuild-ids",

@@ -21,8 +21,10 @@ from pathlib import Path
 
 from anki.collection import Collection
 
+from flashcards.model import Card, Kind, Origin
 from flashcards.state import buildlock, lockfile
-from tests.conftest import ROOT, import_deck, run_cli, write_notes
+from flashcards.state.reconcile import content_hash
+from tests.conftest import ROOT, deck_notes, import_deck, run_cli, write_notes
 
 FILES, TERMS = 40, 40
 VERSION = re.compile(r"meaning \d+ v(\d+)")
@@ -51,12 +53,34 @@ def deck_version(deck: Path, scratch: Path) -> int:
     return int(versions.pop())
 
 
-def lock_version(lock: Path) -> int:
+def lock_version(lock: Path, deck: Path) -> int:
+    versions = _lock_versions(lock, deck, "")
+    assert len(versions) == 1, versions
+    return versions.pop()
+
+
+def _lock_versions(lock: Path, deck: Path, file: str) -> set[int]:
+    """The versions the lock's cards (of ``file``, or all) record. The lock
+    keeps no fields, only a hash of them: each card's fields as ``deck``
+    holds them are tried with each version's text until one has that hash."""
     loaded = lockfile.load(lock)
     assert loaded is not None and len(loaded.cards) == FILES * TERMS
-    versions = {VERSION.search(loaded.fields_of(c)[1]).group(1) for c in loaded.cards}
-    assert len(versions) == 1, versions
-    return int(versions.pop())
+    shipped = deck_notes(deck)
+    found = set()
+    for c in loaded.cards:
+        if not c.source.startswith(file):
+            continue
+        fields, tags, _ = shipped[c.guid]
+        for version in range(40):
+            text = tuple(VERSION.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + str(version), f) for f in fields)  # noqa: B023
+            card = Card(identity=c.identity, guid=c.guid, kind=Kind(c.kind), fields=text, tags=tags, deck=c.deck,
+                        due=0, origin=Origin(c.path, c.line, "", ()))
+            if content_hash(card, tags) == c.hash:
+                found.add(version)
+                break
+        else:
+            found.add(-1)
+    return found
 
 
 def start_build(cwd: Path) -> subprocess.Popen[str]:
@@ -102,7 +126,7 @@ def test_killed_builds_leave_the_previous_deck_and_lock(tmp_path: Path) -> None:
             # around it (parsing options, printing the summary); Python's own
             # exit before the program started or while it ended; or it had finished.
             assert (process.returncode, stderr) in {(130, INTERRUPTED), (130, "")} or process.returncode in (0, -2), stderr
-        now = deck_version(deck, tmp_path / f"check{round_}"), lock_version(lock)
+        now = deck_version(deck, tmp_path / f"check{round_}"), lock_version(lock, deck)
         # Each file is the previous one or this build's; and the lock is
         # never newer than the deck (the deck is written first).
         assert now[0] in (state[0], round_) and now[1] in (state[1], round_), (state, now)
@@ -116,7 +140,7 @@ def test_killed_builds_leave_the_previous_deck_and_lock(tmp_path: Path) -> None:
     # the deck and lock up to date and cleans up after the killed ones.
     result = run_cli("build", "notes", "-o", "out", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
-    assert deck_version(deck, tmp_path / "final") == lock_version(lock) == rounds + 1
+    assert deck_version(deck, tmp_path / "final") == lock_version(lock, deck) == rounds + 1
     assert leftovers(tmp_path) == []
 
 
@@ -133,7 +157,7 @@ def test_builds_started_together_do_not_corrupt_anything(tmp_path: Path) -> None
     # The lock makes them take turns: every one succeeds (the later ones find
     # nothing left to change) and no file is mixed from two builds.
     assert results == [(0, "")] * 3
-    assert deck_version(deck, tmp_path / "check") == lock_version(lock) == 1
+    assert deck_version(deck, tmp_path / "check") == lock_version(lock, deck) == 1
     assert leftovers(tmp_path) == []
 
 
@@ -152,15 +176,11 @@ def first_versions(deck: Path, lock: Path, scratch: Path) -> tuple[int, int]:
         backs = [col.get_note(nid)["Back"] for nid in col.find_notes('"Front:*Term 0-*"')]
     finally:
         col.close()
-    loaded = lockfile.load(lock)
-    assert loaded is not None and len(loaded.cards) == FILES * TERMS
-    in_lock = [loaded.fields_of(c)[1] for c in loaded.cards if c.source.startswith("topic00.md:")]
-    found = []
-    for texts in (backs, in_lock):
-        versions = {VERSION.search(t).group(1) for t in texts}
-        assert len(texts) == TERMS and len(versions) == 1, versions
-        found.append(int(versions.pop()))
-    return found[0], found[1]
+    versions = {VERSION.search(t).group(1) for t in backs}
+    assert len(backs) == TERMS and len(versions) == 1, versions
+    in_lock = _lock_versions(lock, deck, "topic00.md:")
+    assert len(in_lock) == 1, in_lock
+    return int(versions.pop()), in_lock.pop()
 
 
 def test_killed_patching_builds_leave_the_previous_deck_and_lock_and_a_patchable_state(tmp_path: Path) -> None:

@@ -234,3 +234,22 @@ def test_a_line_added_above_cards_moves_them_without_updating_them(
     shipped = deck_notes(third.deck_path)
     assert shipped[note.guid][0][BASIC.fields.index("Source")] == shown
     assert not import_deck(collection, third.deck_path).updated
+
+
+def test_a_card_removed_with_no_last_deck_is_reported_and_left_to_anki(sample_notes: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from flashcards.state import lockfile
+
+    out = tmp_path / "out"
+    first = run_build(sample_notes, out, now=T0)
+    guid = _guid_of(first, r"类比$")
+    shutil.rmtree(out)  # a fresh clone: the lock, but no deck built here yet
+    line = "- 类比：就像同一个大楼里的两个部门，不需要走外部马路，通过内部走廊就能通信——AWS就是这个“大楼”，内部服务间的通信由AWS自动打通。\n"
+    _edit(sample_notes / "serverless-api-gateway-networking.md", line, "")
+    second = run_build(sample_notes, out, now=T0 + 100)
+    change = next(c for c in second.plan.changes if c.guid == guid)
+    assert change.status is Status.REMOVED and "not tagged" in change.detail
+    assert guid not in deck_notes(second.deck_path)  # (its content is not known: Anki keeps the note as it is)
+    lock = lockfile.load(second.lock_path)
+    assert lock is not None and next(c for c in lock.cards if c.guid == guid).removed == T0 + 100

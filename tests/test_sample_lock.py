@@ -12,6 +12,7 @@ there before the new build is imported over it.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -25,18 +26,18 @@ from tests.conftest import FIXTURES, SAMPLE_NOTES, import_deck, run_build
 from tests.test_regenerate import _review_all, _snapshot
 
 
-def _deck_from_lock(lock: lockfile.Lock, path: Path) -> Path:
-    """The package the committed lock describes, as that release shipped it."""
+def _deck_from_lock(lock: dict, path: Path) -> Path:
+    """The package the committed lock (version 1: every card's fields) describes, as that release shipped it."""
     notes = []
-    for due, entry in enumerate(c for c in lock.cards if not c.removed):
-        where, _, line = entry.source.rpartition(":")
+    for due, entry in enumerate(c for c in lock["cards"] if not c["removed"]):
+        where, _, line = entry["source"].rpartition(":")
         card = Card(
-            identity=entry.identity, guid=entry.guid, kind=Kind(entry.kind), fields=lock.fields_of(entry),
-            tags=entry.tags, deck=entry.deck, due=due, origin=Origin(where, int(line), "", ()),
+            identity=entry["identity"], guid=entry["guid"], kind=Kind(entry["kind"]), fields=tuple(entry["fields"]),
+            tags=tuple(entry["tags"]), deck=entry["deck"], due=due, origin=Origin(where, int(line), "", ()),
         )
-        notes.append(PackagedNote(card, entry.tags, entry.mod))
-    model_mods = {model_id: mod for model_id, _, mod in lock.note_types}
-    write_package(path, Contents(notes=notes, model_mods=model_mods, first_id=lock.created * 1000))
+        notes.append(PackagedNote(card, card.tags, entry["mod"]))
+    model_mods = {model_id: mod for model_id, _, mod in lock["note_types"]}
+    write_package(path, Contents(notes=notes, model_mods=model_mods, first_id=lock["created"] * 1000))
     return path
 
 
@@ -47,10 +48,11 @@ def test_rebuilding_the_samples_over_the_committed_lock_updates_in_place_and_kee
     shutil.copytree(SAMPLE_NOTES, notes)
     shutil.copy(FIXTURES / "sample_lock" / "flashcards.lock", notes / "flashcards.lock")
     old_lock = lockfile.load(notes / "flashcards.lock")
-    assert old_lock is not None and old_lock.cards
+    assert old_lock is not None and old_lock.cards and old_lock.older
     shipped = [c for c in old_lock.cards if not c.removed]
 
-    import_deck(collection, _deck_from_lock(old_lock, tmp_path / "old.apkg"))
+    committed = json.loads((notes / "flashcards.lock").read_text("utf-8"))
+    import_deck(collection, _deck_from_lock(committed, tmp_path / "old.apkg"))
     reviewed = _review_all(collection, limit=len(shipped) * 3)
     assert reviewed >= 20  # as many as a day of new cards allows
     before = _snapshot(collection)
@@ -60,6 +62,14 @@ def test_rebuilding_the_samples_over_the_committed_lock_updates_in_place_and_kee
     assert result.plan.count(Status.REMOVED) == 0
     assert result.plan.count(Status.UPDATED) > 0  # prompts reworded since: they update in place
     assert {c.guid for c in result.cards} == {c.guid for c in shipped}
+
+    # The lock is rewritten in this version, every guid kept, and a build on it changes nothing more.
+    new_lock = lockfile.load(notes / "flashcards.lock")
+    assert new_lock is not None and not new_lock.older
+    assert (notes / "flashcards.lock").read_text("utf-8").startswith('{"version":2,')
+    assert {c.guid for c in new_lock.cards} == {c["guid"] for c in committed["cards"]}
+    again = run_build(notes, tmp_path / "out", now=old_lock.created + 2 * 86_400, cache=False)
+    assert not again.plan.changed
 
     log = import_deck(collection, result.deck_path)
     assert len(log.new) == 0

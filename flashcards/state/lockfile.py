@@ -2,27 +2,44 @@
 
 It lives next to the notes (``flashcards.lock``) and is meant to be
 committed with them: a fresh clone on another machine then rebuilds the
-same guids and modification times. It is JSON, one card per entry, sorted,
-so diffs stay readable.
+same guids and modification times. It keeps what telling cards apart needs,
+not what they say — about 150 bytes a card. One JSON value a line:
+
+* a head: ``{"version": 2, "created": …, "note_types": […], "card": [column names]}``;
+* for each note file (and deck), sorted: ``{"file": "path.md", "deck": "Deck::Name"}``;
+* under it, one line for each of its cards, sorted:
+  ``[headings, kind, key, guid, hash, mod, line, sketch]``, then ``clozes``
+  and ``removed`` when they are not empty.
+
+So a diff shows one line for each card that changed. A lock of version 1
+(every card's fields, tags and label; one JSON document) is read too, and
+written back in this form: every guid is kept.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
+import bisect
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import MISSING, dataclass, field, fields
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
-from typing import BinaryIO
 
 import orjson
 
 from flashcards.errors import LockFileError
+from flashcards.notetypes import CLOZE
+from flashcards.state import clozes, sketch
 from flashcards.state.atomic import write_atomic
 
 LOCK_NAME = "flashcards.lock"
-VERSION = 1
+VERSION = 2
+COLUMNS = ("headings", "kind", "key", "guid", "hash", "mod", "line", "sketch", "clozes", "removed")
+"""What a card's line holds, in order (its identity is the file's path and the first three)."""
+_REQUIRED = COLUMNS.index("clozes")
+_LISTS = ("list", "procedure")
+"""Kinds whose cards keep their items' cloze numbers (see :mod:`flashcards.state.clozes`)."""
 
 
 @dataclass(frozen=True, slots=True)  # many thousands of them
@@ -31,33 +48,46 @@ class LockedCard:
 
     guid: str
     identity: str
-    kind: str
+    """``path \\x1f headings \\x1f kind \\x1f key``: where it is and what it asks."""
     hash: str
-    """Hash of everything shipped for the note (fields, tags, deck)."""
+    """Hash of everything shipped for the note (fields, tags, deck), but the line in Source."""
     mod: int
     """When its content last changed (seconds): the note's ``mod`` in Anki."""
-    source: str
-    """``path:line`` as its Source field shows it: where it was found when its
-    content last changed (a card that only moved keeps the line Anki has)."""
+    line: int
+    """The line its Source field shows: where it was found when its content
+    last changed (a card that only moved keeps the line Anki has)."""
     deck: str
-    label: str
-    fields: tuple[str, ...] | None
-    """The note's fields as shipped; None when not read into memory (they
-    are most of the lock): :meth:`Lock.fields_of` reads them on demand."""
-    tags: tuple[str, ...]
+    sketch: str
+    """Its text in a few bytes, to recognise it reworded (see :mod:`flashcards.state.sketch`)."""
     removed: int = 0
     """When it disappeared from the notes (0 while it is still there)."""
     clozes: tuple[str, ...] = ()
-    """A list or procedure note's items by cloze number (see :mod:`flashcards.state.clozes`);
-    left out of the file when empty (other cards, and entries older than it)."""
+    """A list or procedure note's items by cloze number (see :mod:`flashcards.state.clozes`)."""
 
+    @property
+    def parts(self) -> list[str]:
+        """Path, headings, kind and key."""
+        return self.identity.rsplit("\x1f", 3)
 
-_CARD_FIELDS = {f.name: f for f in fields(LockedCard)}
-# The annotations are strings here ("str", "int", "tuple[str, ...]").
-_STRINGS = tuple(n for n, f in _CARD_FIELDS.items() if f.type == "str")
-_INTS = tuple(n for n, f in _CARD_FIELDS.items() if f.type == "int")
-_LISTS = tuple(n for n, f in _CARD_FIELDS.items() if str(f.type).startswith("tuple"))
-_REQUIRED = tuple(n for n, f in _CARD_FIELDS.items() if f.default is MISSING)
+    @property
+    def path(self) -> str:
+        return self.parts[0]
+
+    @property
+    def kind(self) -> str:
+        return self.parts[2]
+
+    @property
+    def source(self) -> str:
+        """``path:line`` as its Source field shows it."""
+        return f"{self.path}:{self.line}"
+
+    @property
+    def label(self) -> str:
+        """What the report calls it: its last heading and its question, as its identity keeps them."""
+        _, headings, _, key = self.parts
+        where = headings.rpartition(" › ")[2]
+        return f"{where} › {key}" if where else key
 
 
 @dataclass(frozen=True)
@@ -69,28 +99,11 @@ class Lock:
     note_types: tuple[tuple[int, str, int], ...] = ()
     """(model id, definition hash, mod) for each note type."""
     cards: tuple[LockedCard, ...] = field(default=())
-    path: Path | None = field(default=None, compare=False, repr=False)
-    """The file it was read from."""
-    lines: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
-    """Where each card read without its fields is in that file (by guid): (start, end) bytes."""
+    older: bool = field(default=False, compare=False)
+    """Read from a lock of an older version: saved in this one even when nothing changed."""
 
     def by_identity(self) -> dict[str, LockedCard]:
         return {c.identity: c for c in self.cards}
-
-    def fields_of(self, card: LockedCard) -> tuple[str, ...]:
-        """A card's fields, read from the file if they were not kept in memory."""
-        if card.fields is not None:
-            return card.fields
-        return tuple(orjson.loads(self.line_of(card))["fields"])
-
-    def line_of(self, card: LockedCard, opened: BinaryIO | None = None) -> bytes:
-        """The card's line as read (the JSON object, without the comma), from
-        the file or from ``opened``, the same file already open."""
-        start, end = self.lines[card.guid]
-        assert self.path is not None
-        with contextlib.nullcontext(opened) if opened else open(self.path, "rb") as fh:
-            fh.seek(start)
-            return fh.read(end - start)
 
 
 def lock_path(notes_root: Path) -> Path:
@@ -102,20 +115,16 @@ def load(path: Path) -> Lock | None:
     if not path.exists():
         return None
     try:
-        data, lines = _by_line(path) or (_parse(path.read_bytes()), {})
-        if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
-        if data.get("version") != VERSION:
-            raise ValueError(f"unknown version {data.get('version')!r}")
-        cards = tuple(c if isinstance(c, LockedCard) else _card(c) for c in _list(data, "cards"))
-        note_types = tuple((_int(m), _str(h), _int(t)) for m, h, t in _list(data, "note_types"))
-        lock = Lock(created=_int(data.get("created")), note_types=note_types, cards=cards, path=path, lines=lines)
+        data = path.read_bytes()
+        lock = _read(data) or _read_version_1(_parse(data))
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         # (UnicodeDecodeError and json's errors are ValueErrors; absurdly
         # nested JSON raises RecursionError.)
         where, reason = str(path), str(exc) or type(exc).__name__
         if isinstance(exc, json.JSONDecodeError):
             where, reason = f"{path}:{exc.lineno}", f"{exc.msg}, column {exc.colno}"
+        elif isinstance(exc, _LineError):
+            where, reason = f"{path}:{exc.line}", str(exc.__cause__ or exc)
         elif isinstance(exc, OSError) and exc.strerror:
             reason = exc.strerror
         raise LockFileError(
@@ -129,72 +138,53 @@ def load(path: Path) -> Lock | None:
     return lock
 
 
-def _card(entry: object, keep_fields: bool = True) -> LockedCard:
-    """One card entry, checked field by field (a hand-edited lock may hold anything)."""
-    if not isinstance(entry, dict):
-        raise ValueError("a card entry is not an object")
-    if entry.keys() != _CARD_FIELDS.keys():
-        unknown = entry.keys() - _CARD_FIELDS.keys()
-        if unknown:
-            raise ValueError(f"unknown card field {sorted(unknown)[0]!r}")
-        missing = [n for n in _REQUIRED if n not in entry]
-        if missing:
-            raise ValueError(f"a card entry has no {missing[0]!r}")
-    for name in _STRINGS:
-        if name in entry and not isinstance(entry[name], str):
-            raise ValueError(f"{entry[name]!r} is not a string")
-    for name in _INTS:
-        if name in entry:
-            _int(entry[name])
-    values = dict(entry)
-    for name in _LISTS:
-        if name not in entry:
-            continue
-        value = entry[name]
-        if type(value) is not list or (value and set(map(type, value)) != {str}):
-            raise ValueError(f"card field {name!r} is not a list of strings")
-        values[name] = tuple(value)
-    if not keep_fields:
-        values["fields"] = None
-    return LockedCard(**values)
+class _LineError(ValueError):
+    def __init__(self, line: int) -> None:
+        super().__init__(f"line {line}")
+        self.line = line
 
 
-_CARDS_OPEN = b', "cards": [\n'
-
-
-def _by_line(path: Path) -> tuple[dict, dict[str, tuple[int, int]]] | None:
-    """The lock read a card (a line) at a time, as :func:`save` writes it,
-    each card's fields checked and left in the file, and where each card's
-    line is. None when it is not laid out that way (edited by hand) or a line
-    is not valid: the file is then read whole, for the error's line and column."""
-    cards: list[LockedCard] = []
-    lines: dict[str, tuple[int, int]] = {}
+def _read(data: bytes) -> Lock | None:
+    """A lock of this version, or None when ``data`` does not start as one does."""
+    first, _, body = data.partition(b"\n")
     try:
-        with open(path, "rb") as fh:
-            first = fh.readline()
-            if not first.endswith(_CARDS_OPEN):
-                return None
-            head = orjson.loads(first[: -len(_CARDS_OPEN)] + b"}")
-            if not isinstance(head, dict) or "cards" in head or head.get("version") != VERSION:
-                return None
-            offset, ended = len(first), False
-            for line in fh:
-                if line == b"]}\n":
-                    ended = True
-                    break
-                if line == b"\n" and not cards:  # no cards at all
-                    offset += len(line)
-                    continue
-                body = line[:-2] if line.endswith(b",\n") else line.rstrip(b"\n")
-                card = _card(orjson.loads(body), keep_fields=False)
-                lines[card.guid] = (offset, offset + len(body))
-                cards.append(card)
-                offset += len(line)
-            if not ended or fh.read(1):
-                return None
-    except (orjson.JSONDecodeError, ValueError, TypeError):
+        head = orjson.loads(first)
+    except orjson.JSONDecodeError:
         return None
-    return {**head, "cards": cards}, lines
+    if not isinstance(head, dict) or head.get("version") != VERSION:
+        return None
+    if tuple(head.get("card", ())) != COLUMNS:
+        raise _LineError(1) from ValueError("unknown card columns")
+    cards = []
+    path = deck = None
+    for number, line in enumerate(body.splitlines(), start=2):
+        try:
+            value = orjson.loads(line)
+            if isinstance(value, dict):
+                path, deck = _str(value.get("file")), _str(value.get("deck"))
+            elif path is None or deck is None:
+                raise ValueError("a card before its file")
+            else:
+                cards.append(_card(value, path, deck))
+        except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
+            raise _LineError(number) from exc
+    note_types = tuple((_int(m), _str(h), _int(t)) for m, h, t in _list(head, "note_types"))
+    return Lock(created=_int(head.get("created")), note_types=note_types, cards=tuple(cards))
+
+
+def _card(value: object, path: str, deck: str) -> LockedCard:
+    """One card's line, checked (a hand-edited lock may hold anything)."""
+    if not isinstance(value, list) or not _REQUIRED <= len(value) <= len(COLUMNS):
+        raise ValueError(f"a card is a list of {_REQUIRED} to {len(COLUMNS)} values")
+    headings, kind, key, guid, digest, mod, line, sketched = value[:_REQUIRED]
+    items = value[_REQUIRED] if len(value) > _REQUIRED else []
+    if type(items) is not list or (items and set(map(type, items)) != {str}):
+        raise ValueError("clozes is not a list of strings")
+    identity = "\x1f".join((path, _str(headings), _str(kind), _str(key)))
+    return LockedCard(
+        guid=_str(guid), identity=identity, hash=_str(digest), mod=_int(mod), line=_int(line), deck=deck,
+        sketch=_str(sketched), removed=_int(value[-1]) if len(value) == len(COLUMNS) else 0, clozes=tuple(items),
+    )
 
 
 def _parse(data: bytes) -> object:
@@ -204,6 +194,64 @@ def _parse(data: bytes) -> object:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
         return json.loads(data.decode("utf-8"))
+
+
+# ------------------------------------------------------------------ version 1
+
+_V1_FIELDS = ("guid", "identity", "kind", "hash", "mod", "source", "deck", "label", "fields", "tags", "removed", "clozes")
+_V1_REQUIRED = _V1_FIELDS[:10]
+_TEXT = CLOZE.fields.index("Text")
+
+
+def _read_version_1(data: object) -> Lock:
+    """A lock of version 1 (one JSON document, every card's fields), in this version's terms."""
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    if data.get("version") != 1:
+        raise ValueError(f"unknown version {data.get('version')!r}")
+    cards = tuple(_card_version_1(c) for c in _list(data, "cards"))
+    note_types = tuple((_int(m), _str(h), _int(t)) for m, h, t in _list(data, "note_types"))
+    return Lock(created=_int(data.get("created")), note_types=note_types, cards=cards, older=True)
+
+
+def _card_version_1(entry: object) -> LockedCard:
+    """One card entry of version 1, checked: its fields become a sketch, and
+    a list's items their cloze numbers when it recorded none."""
+    if not isinstance(entry, dict):
+        raise ValueError("a card entry is not an object")
+    unknown = entry.keys() - set(_V1_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown card field {sorted(unknown)[0]!r}")
+    missing = [n for n in _V1_REQUIRED if n not in entry]
+    if missing:
+        raise ValueError(f"a card entry has no {missing[0]!r}")
+    for name in ("guid", "identity", "kind", "hash", "source", "deck", "label"):
+        _str(entry[name])
+    for name in ("fields", "tags", "clozes"):
+        value = entry.get(name, [])
+        if type(value) is not list or (value and set(map(type, value)) != {str}):
+            raise ValueError(f"card field {name!r} is not a list of strings")
+    fields, identity = entry["fields"], entry["identity"]
+    numbers = tuple(entry.get("clozes", ()))
+    if not numbers and entry["kind"] in _LISTS and fields:  # (numbered by position, as its Text shows)
+        numbers = clozes.recorded(fields[_TEXT])
+    return LockedCard(
+        guid=entry["guid"], identity=identity, hash=entry["hash"][:HASH_CHARS], mod=_int(entry["mod"]),
+        line=_line_of(entry["source"]), deck=entry["deck"], sketch=sketch.sketch(sketch.card_text(fields)),
+        removed=_int(entry.get("removed", 0)), clozes=numbers,
+    )
+
+
+HASH_CHARS = 16
+"""A content hash's length in the lock (64 bits: ample to tell a card's versions apart)."""
+
+
+def _line_of(source: str) -> int:
+    line = source.rpartition(":")[2]
+    return int(line) if line.isdigit() else 0
+
+
+# ------------------------------------------------------------------ checks
 
 
 def _list(data: dict, key: str) -> list:
@@ -225,143 +273,41 @@ def _str(value: object) -> str:
     return value
 
 
-def dumps(lock: Lock, loaded: Lock | None = None) -> bytes:
-    """The lock as JSON: stable key order, one card per line (readable diffs)."""
-    return b"".join(_pieces(lock, loaded))
+# ------------------------------------------------------------------ writing
 
 
-def _pieces(lock: Lock, loaded: Lock | None) -> Iterator[bytes]:
-    """The lock's bytes a card (a line) at a time: it can be large."""
-    head = orjson.dumps(
-        {"version": VERSION, "created": lock.created, "note_types": [list(t) for t in sorted(lock.note_types)]},
-        option=orjson.OPT_SORT_KEYS,
-    )
-    yield head[:-1] + _CARDS_OPEN
-    cards = sorted(lock.cards, key=lambda c: (c.identity, c.guid))
-    with open(loaded.path, "rb") if loaded and loaded.path else contextlib.nullcontext() as old:
-        for i, card in enumerate(cards):
-            yield (b",\n" if i else b"") + _line(card, loaded, old)
-    yield b"\n]}\n"
+def dumps(lock: Lock) -> bytes:
+    """The lock's bytes: a head line, then each note file's line and its cards' lines, sorted."""
+    return b"".join(_pieces(lock))
 
 
-def _line(card: LockedCard, loaded: Lock | None, opened: BinaryIO | None) -> bytes:
-    if card.fields is None:  # exactly as read: its line, copied
-        assert opened is not None and loaded is not None, "a card without its fields comes from the lock loaded"
-        return loaded.line_of(card, opened)
-    line = orjson.dumps(card, option=orjson.OPT_SORT_KEYS)  # a dataclass: the object of its fields
-    return b"{" + line[len(_NO_CLOZES) :] if line.startswith(_NO_CLOZES) else line
+def _pieces(lock: Lock) -> Iterator[bytes]:
+    head = {"version": VERSION, "created": lock.created, "note_types": [list(t) for t in sorted(lock.note_types)]}
+    yield orjson.dumps({**head, "card": COLUMNS}) + b"\n"
+    yield from _body(lock.cards)
 
 
-_NO_CLOZES = b'{"clozes":[],'  # (sorted first of the keys)
-
-
-# ------------------------------------------------- one note file's cards at a time
-
-
-@dataclass(frozen=True)
-class Block:
-    """One note file's cards in a lock file :func:`save` wrote: sorted by
-    identity, and every identity starting with the file's path, they are
-    one run of lines."""
-
-    lock: Lock
-    """The lock's head with only these cards (their fields left in the file)."""
-    start: int
-    end: int
-    """The run's bytes in the file (start == end: the file has no cards)."""
-    source: bytes = field(repr=False, compare=False)
-    """The whole file as read (one object shared by the blocks of one load)."""
-
-
-def load_blocks(path: Path, files: Sequence[str]) -> list[Block] | None:
-    """The blocks of ``files`` (note paths) in the lock at ``path``, or None
-    when it is not laid out as :func:`save` writes it. Found by bisection,
-    reading only the lines of these files and a few more."""
-    try:
-        data = path.read_bytes()
-        body = data.index(b"\n") + 1
-        if not data[:body].endswith(_CARDS_OPEN) or not data.endswith(b"\n]}\n"):
-            return None
-        head = orjson.loads(data[: body - len(_CARDS_OPEN)] + b"}")
-        note_types = tuple((_int(m), _str(h), _int(t)) for m, h, t in head["note_types"])
-        lines = _Lines(data, body, len(data) - len(b"\n]}\n"))
-        blocks = []
-        for rel in files:
-            # Identities starting with rel + "\x1f" sort from it to just before rel + "\x20".
-            start, end = lines.first(rel + "\x1f"), lines.first(rel + "\x20")
-            spans, at = [], start
-            while at < end:
-                spans.append((at, lines.end(at)))
-                at = lines.following(spans[-1][1])
-            cards = tuple(_card(orjson.loads(data[a:b]), keep_fields=False) for a, b in spans)
-            where = {c.guid: span for c, span in zip(cards, spans, strict=True)}
-            lock = Lock(created=_int(head["created"]), note_types=note_types, cards=cards, path=path, lines=where)
-            blocks.append(Block(lock, start, spans[-1][1] if spans else start, data))
-    except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
-        return None
-    return blocks
-
-
-class _Lines:
-    """The card lines of a lock file's bytes (``body`` to ``end``), each ended by ",\\n" but the last."""
-
-    def __init__(self, data: bytes, body: int, end: int) -> None:
-        self.data, self.body, self.stop = data, body, end
-
-    def end(self, start: int) -> int:
-        found = self.data.find(b",\n", start, self.stop)
-        return self.stop if found < 0 else found
-
-    def following(self, at: int) -> int:
-        """Where the first line starting at or after ``at`` starts (``stop`` if none)."""
-        if at <= self.body:
-            return self.body if self.stop > self.body else self.stop
-        found = self.data.find(b",\n", at - 2, self.stop)
-        return self.stop if found < 0 else found + 2
-
-    def identity(self, start: int) -> str:
-        return orjson.loads(self.data[start : self.end(start)])["identity"]
-
-    def first(self, target: str) -> int:
-        """Where the first line whose identity is not below ``target`` starts (``stop`` if none)."""
-        low, high = self.following(self.body), self.stop  # lines before low are below; from high on, not
-        while low < high:
-            mid = self.following((low + high) // 2)
-            if mid >= high:  # no line starts between the middle and high: look at low's line
-                if self.identity(low) >= target:
-                    return low
-                low = self.following(low + 1)
-            elif self.identity(mid) < target:
-                low = self.following(mid + 1)
-            else:
-                high = mid
-        return high
-
-
-def save_blocks(path: Path, changed: Sequence[tuple[Block, Lock]]) -> None:
-    """Write the lock at ``path`` (the file the blocks were loaded from, as it
-    was) atomically with each block's cards replaced by those of the lock
-    paired with it (the same head, the same note file): the bytes
-    :func:`save` would write for the whole lock."""
-    data = changed[0][0].source
-    opened = io.BytesIO(data)  # (unchanged cards' lines are copied from it)
-    pieces, at = [], 0
-    for block, lock in sorted(changed, key=lambda c: c[0].start):
-        assert block.source is data and (lock.created, lock.note_types) == (block.lock.created, block.lock.note_types)
-        cards = sorted(lock.cards, key=lambda c: (c.identity, c.guid))
-        pieces += [data[at : block.start], b",\n".join(_line(c, block.lock, opened) for c in cards)]
-        at = block.end
-    pieces.append(data[at:])
-    write_atomic(path, pieces)
+def _body(cards: Sequence[LockedCard]) -> Iterator[bytes]:
+    """The lines of ``cards``: grouped by file and deck, each group sorted."""
+    keyed = sorted(((c.parts, c) for c in cards), key=lambda pc: (pc[0][0], pc[1].deck, pc[0][1:], pc[1].guid))
+    for (path, deck), group in groupby(keyed, key=lambda pc: (pc[0][0], pc[1].deck)):
+        yield orjson.dumps({"file": path, "deck": deck}) + b"\n"
+        for (_, headings, kind, key), card in group:
+            row: list = [headings, kind, key, card.guid, card.hash, card.mod, card.line, card.sketch]
+            if card.clozes or card.removed:
+                row.append(list(card.clozes))
+            if card.removed:
+                row.append(card.removed)
+            yield orjson.dumps(row) + b"\n"
 
 
 def save(path: Path, lock: Lock, loaded: Lock | None = None) -> None:
     """Write the lock atomically — unless it is the lock ``loaded`` from
-    ``path``, card for card (the very same entries: nothing to compare).
-    Cards whose fields were left in ``loaded``'s file are copied from it."""
-    if loaded is not None and same_entries(lock, loaded) and path.exists():
+    ``path``, card for card (the very same entries: nothing to compare) and
+    of this version."""
+    if loaded is not None and not loaded.older and same_entries(lock, loaded) and path.exists():
         return
-    write_atomic(path, _pieces(lock, loaded))
+    write_atomic(path, _pieces(lock))
 
 
 def same_entries(lock: Lock, loaded: Lock) -> bool:
@@ -371,3 +317,66 @@ def same_entries(lock: Lock, loaded: Lock) -> bool:
         and len(lock.cards) == len(loaded.cards)
         and {id(c) for c in lock.cards} == {id(c) for c in loaded.cards}
     )
+
+
+# ------------------------------------------------- one note file's cards at a time
+
+
+@dataclass(frozen=True)
+class Block:
+    """One note file's lines in a lock file :func:`save` wrote: its file
+    line(s) and its cards, one run of lines."""
+
+    lock: Lock
+    """The lock's head with only these cards."""
+    start: int
+    end: int
+    """The run's bytes in the file (start == end: the file has no cards)."""
+    source: bytes = field(repr=False, compare=False)
+    """The whole file as read (one object shared by the blocks of one load)."""
+
+
+_FILE_LINE = re.compile(rb'^\{"file":("(?:[^"\\]|\\.)*"),', re.MULTILINE)
+
+
+def load_blocks(path: Path, files: Sequence[str]) -> list[Block] | None:
+    """The blocks of ``files`` (note paths) in the lock at ``path``, or None
+    when it is not a lock of this version. Only these files' lines are read."""
+    try:
+        data = path.read_bytes()
+        first = data.index(b"\n") + 1
+        head = orjson.loads(data[:first])
+        if not isinstance(head, dict) or head.get("version") != VERSION or tuple(head.get("card", ())) != COLUMNS:
+            return None
+        created, note_types = _int(head["created"]), tuple((_int(m), _str(h), _int(t)) for m, h, t in head["note_types"])
+        found = [(orjson.loads(m.group(1)), m.start()) for m in _FILE_LINE.finditer(data, first)]
+        paths = [p for p, _ in found]
+        if paths != sorted(paths):
+            return None
+        blocks = []
+        for rel in files:
+            lo, hi = bisect.bisect_left(paths, rel), bisect.bisect_right(paths, rel)
+            start = found[lo][1] if lo < len(found) else len(data)
+            end = found[hi][1] if hi < len(found) else len(data)
+            read = _read(data[:first] + data[start:end])
+            if read is None or any(c.path != rel for c in read.cards):
+                return None
+            blocks.append(Block(Lock(created, note_types, read.cards), start, end, data))
+    except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+        return None
+    return blocks
+
+
+def save_blocks(path: Path, changed: Sequence[tuple[Block, Lock]]) -> None:
+    """Write the lock at ``path`` (the file the blocks were loaded from, as it
+    was) atomically with each block's cards replaced by those of the lock
+    paired with it (the same head, the same note file): the bytes
+    :func:`save` would write for the whole lock."""
+    data = changed[0][0].source
+    pieces, at = [], 0
+    for block, lock in sorted(changed, key=lambda c: c[0].start):
+        assert block.source is data and (lock.created, lock.note_types) == (block.lock.created, block.lock.note_types)
+        pieces += [data[at : block.start], *_body(lock.cards)]
+        at = block.end
+    pieces.append(data[at:])
+    write_atomic(path, pieces)

@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import difflib
 import enum
-import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 from flashcards.cards import guid_for, source_field
 from flashcards.model import Card, Kind, Origin
 from flashcards.notetypes import BASIC, CLOZE, NOTE_TYPES
 from flashcards.package import PackagedNote, model_definition
-from flashcards.state import clozes
-from flashcards.state.lockfile import Lock, LockedCard
+from flashcards.state import clozes, sketch
+from flashcards.state.lastdeck import Shipped
+from flashcards.state.lockfile import HASH_CHARS, Lock, LockedCard
 
 REMOVED_TAG = "flashcards::removed"
 SIMILAR = 0.6
@@ -85,7 +85,7 @@ def content_hash(card: Card, tags: Sequence[str]) -> str:
     fields[_SOURCE] = _LINE.sub("", fields[_SOURCE])
     # Separators that cannot occur in fields, tags or deck names keep parts apart.
     payload = "\x1e".join((card.kind.value, "\x1f".join(fields), " ".join(sorted(tags)), card.deck))
-    return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
+    return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()[:HASH_CHARS]
 
 
 _SOURCE = BASIC.fields.index("Source")
@@ -93,11 +93,20 @@ assert _SOURCE == CLOZE.fields.index("Source"), "both note types keep Source at 
 _LINE = re.compile(r":\d+$")
 
 
-def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozenset[str] = frozenset()) -> Plan:
+def reconcile(
+    cards: Sequence[Card],
+    lock: Lock | None,
+    now: int,
+    keep: frozenset[str] = frozenset(),
+    last_deck: Callable[[Collection[str]], dict[str, Shipped]] | None = None,
+) -> Plan:
     """Match ``cards`` with the lock and decide what to ship.
 
     ``keep`` names note files that could not be read this time (binary,
     emptied by a crash): their cards are shipped as last time, not removed.
+    ``last_deck`` reads what the last deck shipped for some guids (see
+    :mod:`flashcards.state.lastdeck`): those cards and removed ones are
+    shipped again with it (without it, or when it lacks them, they are not).
     """
     lock = lock or Lock(created=now)
     kept = [c for c in lock.cards if not c.removed and _parts(c.identity)[0] in keep] if keep else []
@@ -111,7 +120,7 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
     taken = {c.guid for c in matched.values()} | kept_guids
     leftover_old = [c for c in lock.cards if c.guid not in taken]
     leftover_new = [c for c in cards if c.identity not in matched]
-    fuzzy, uncertain = _match_moved(leftover_new, leftover_old, lock.fields_of)
+    fuzzy, uncertain = _match_moved(leftover_new, leftover_old)
     matched.update(fuzzy)
     renamed.update(fuzzy)
 
@@ -122,7 +131,7 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
     warnings: list[str] = []
     for card in cards:
         old = matched.get(card.identity)
-        card, numbered = _lasting_numbers(card, old, lock)
+        card, numbered = _lasting_numbers(card, old)
         tags = card.tags
         digest = content_hash(card, tags)
         source = f"{card.origin.path}:{card.origin.line}"
@@ -162,26 +171,35 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
         emptied = tuple(n for n, _ in numbered.retired) if numbered and old is not None and not old.removed else ()
         changes.append(Change(status, card.label, source, guid, detail, emptied))
 
-    for old in kept:
-        notes.append(PackagedNote(_ghost(old, lock), old.tags, old.mod))
-        entries.append(old)
-        changes.append(Change(Status.UNCHANGED, old.label, old.source, old.guid, "its note file was not read"))
-
     shipped_guids = {n.card.guid for n in notes}
+    gone = [old for old in lock.cards if old.guid not in shipped_guids and old.guid not in kept_guids and not old.removed]
+    last = last_deck([c.guid for c in (*kept, *gone)]) if last_deck is not None and (kept or gone) else {}
+    by_guid = {c.guid: c for c in (*kept, *gone)}
+    last = {guid: s for guid, s in last.items() if guid in by_guid and _fits(by_guid[guid], s)}
+    for old in kept:
+        detail = "its note file was not read"
+        if old.guid in last:
+            notes.append(PackagedNote(_ghost(old, last[old.guid]), last[old.guid].tags, old.mod))
+        else:
+            detail += "; not in the last deck either, so Anki keeps it as it is"
+        entries.append(old)
+        changes.append(Change(Status.UNCHANGED, old.label, old.source, old.guid, detail))
+
     for old in lock.cards:
-        if old.guid in shipped_guids:
+        if old.guid in shipped_guids or old.guid in kept_guids:
             continue
         if old.removed:
             entries.append(old)  # a tombstone: its guid comes back if the card does
             continue
         mod = max(now, old.mod + 1)
-        tags = tuple(dict.fromkeys((*old.tags, REMOVED_TAG)))
-        ghost = _ghost(old, lock)
-        notes.append(PackagedNote(ghost, tags, mod))
-        entries.append(replace(old, removed=now, mod=mod, tags=tags, fields=ghost.fields))
-        changes.append(
-            Change(Status.REMOVED, old.label, old.source, old.guid, f"tagged {REMOVED_TAG}: delete it in Anki")
-        )
+        if old.guid in last:
+            tags = tuple(dict.fromkeys((*last[old.guid].tags, REMOVED_TAG)))
+            notes.append(PackagedNote(_ghost(old, last[old.guid]), tags, mod))
+            detail = f"tagged {REMOVED_TAG}: delete it in Anki"
+        else:
+            detail = "not in the last deck, so not tagged: delete it in Anki"
+        entries.append(replace(old, removed=now, mod=mod))
+        changes.append(Change(Status.REMOVED, old.label, old.source, old.guid, detail))
 
     model_mods, note_types = _model_mods(lock, now)
     new_lock = Lock(created=lock.created, note_types=note_types, cards=tuple(entries))
@@ -190,8 +208,8 @@ def reconcile(cards: Sequence[Card], lock: Lock | None, now: int, keep: frozense
 
 def _entry(card: Card, tags: tuple[str, ...], digest: str, mod: int, source: str, numbers: tuple[str, ...]) -> LockedCard:
     return LockedCard(
-        guid=card.guid, identity=card.identity, kind=card.kind.value, hash=digest, mod=mod,
-        source=source, deck=card.deck, label=card.label, fields=card.fields, tags=tags, clozes=numbers,
+        guid=card.guid, identity=card.identity, hash=digest, mod=mod, line=int(source.rpartition(":")[2]),
+        deck=card.deck, sketch=sketch.sketch(sketch.card_text(card.fields)), clozes=numbers,
     )
 
 
@@ -199,14 +217,11 @@ def _says_the_same(
     old: LockedCard, card: Card, tags: tuple[str, ...], digest: str, mod: int, source: str, numbers: tuple[str, ...]
 ) -> bool:
     """Whether the lock entry for ``card`` would say what ``old`` does. Fields
-    need no comparing: the same content hash and Source line mean the same
-    fields (and an entry recording no cloze numbers, the numbers they show)."""
+    and tags need no comparing: the same content hash and Source line mean
+    the same ones (and the same sketch)."""
     return (
         old.hash == digest and old.mod == mod and old.source == source and old.guid == card.guid
-        and old.identity == card.identity and old.kind == card.kind.value and old.deck == card.deck
-        and old.label == card.label and old.tags == tags and not old.removed
-        and (old.fields is None or old.fields == card.fields)
-        and (old.clozes == numbers or (not old.clozes and numbers == clozes.recorded(card.fields[_TEXT])))
+        and old.identity == card.identity and old.deck == card.deck and not old.removed and old.clozes == numbers
     )
 
 
@@ -214,19 +229,12 @@ _TEXT = CLOZE.fields.index("Text")
 _LISTS = (Kind.LIST, Kind.PROCEDURE)
 
 
-def _lasting_numbers(card: Card, old: LockedCard | None, lock: Lock) -> tuple[Card, clozes.Numbered | None]:
+def _lasting_numbers(card: Card, old: LockedCard | None) -> tuple[Card, clozes.Numbered | None]:
     """A list or procedure card with each item's cloze number from the lock
     (see :mod:`flashcards.state.clozes`); other cards as they are."""
     if card.kind not in _LISTS:
         return card, None
-    if old is None or old.kind != card.kind.value:
-        recorded: tuple[str, ...] = ()
-    elif old.clozes:
-        recorded = old.clozes
-    elif old.hash == content_hash(card, card.tags):  # unchanged since a lock that records no numbers
-        return card, clozes.Numbered(card.fields[_TEXT], clozes.recorded(card.fields[_TEXT]))
-    else:  # (an entry that records no numbers had those its Text shows)
-        recorded = clozes.recorded(lock.fields_of(old)[_TEXT])
+    recorded = old.clozes if old is not None and old.kind == card.kind.value else ()
     numbered = clozes.number(card.fields[_TEXT], recorded, _similarity, SIMILAR, MARGIN)
     if numbered.text == card.fields[_TEXT]:
         return card, numbered
@@ -260,12 +268,16 @@ def _with_source(fields: tuple[str, ...], source: str) -> tuple[str, ...]:
     return (*fields[:_SOURCE], source_field(source), *fields[_SOURCE + 1 :])
 
 
-def _ghost(old: LockedCard, lock: Lock) -> Card:
-    """A removed card rebuilt from the lock, to ship once more with its old content."""
-    path, _, line = old.source.rpartition(":")
+def _fits(old: LockedCard, last: Shipped) -> bool:
+    """Whether a note of the last deck has the fields its card's note type has now."""
+    return len(last.fields) == len((CLOZE if Kind(old.kind).is_cloze else BASIC).fields)
+
+
+def _ghost(old: LockedCard, last: Shipped) -> Card:
+    """A card rebuilt from the lock and the last deck, to ship once more with its old content."""
     return Card(
-        identity=old.identity, guid=old.guid, kind=Kind(old.kind), fields=lock.fields_of(old), tags=old.tags,
-        deck=old.deck, due=0, origin=Origin(path, int(line or 0), "", ()), label=old.label,
+        identity=old.identity, guid=old.guid, kind=Kind(old.kind), fields=last.fields, tags=last.tags,
+        deck=old.deck, due=0, origin=Origin(old.path, old.line, "", ()), label=old.label,
     )
 
 
@@ -299,16 +311,7 @@ def _parts(identity: str) -> Parts:
     return path, headings, kind, re.sub(r"#\d+$", "", key)
 
 
-_TAGS = re.compile(r"<[^>]+>|\{\{c\d+::|\}\}")
-
-
-def _text(fields: Sequence[str]) -> str:
-    return _TAGS.sub("", " ".join(fields[:2]))
-
-
-def _match_moved(
-    new: list[Card], old: list[LockedCard], fields_of: Callable[[LockedCard], tuple[str, ...]]
-) -> tuple[dict[str, LockedCard], dict[str, str]]:
+def _match_moved(new: list[Card], old: list[LockedCard]) -> tuple[dict[str, LockedCard], dict[str, str]]:
     """Match cards whose identity changed to old cards that lost theirs.
 
     Tiers, most certain first: same question under the same headings in a
@@ -336,15 +339,14 @@ def _match_moved(
         if o.guid not in taken:
             p = parts[o.guid]
             pool[(p[0], p[2])].append(o)
-    old_text = functools.cache(lambda o: _text(fields_of(o)))  # (an old card's fields may be read from the lock file)
     for card in new:
         if card.identity in matches:
             continue
         p = _parts(card.identity)
         candidates = [o for o in pool.get((p[0], p[2]), []) if o.guid not in taken]
-        text = _text(card.fields)
+        sketched = sketch.sketch(sketch.card_text(card.fields))
         scored = sorted(
-            ((_similarity(text, old_text(o)), o) for o in candidates), key=lambda s: (-s[0], s[1].identity)
+            ((sketch.similarity(sketched, o.sketch), o) for o in candidates), key=lambda s: (-s[0], s[1].identity)
         )
         if not scored or scored[0][0] < SIMILAR:
             continue
