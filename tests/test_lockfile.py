@@ -15,7 +15,7 @@ CARDS = tuple(
     LockedCard(
         guid=f"g{i}", identity=f"a.md\x1f标题 › 小节\x1fdefinition\x1fterm {i}", hash=f"{i:016x}",
         mod=1_790_000_000 + i, line=i + 3, deck="Flashcards::A", sketch=sketch(f"term {i} 含义 {i}"),
-        removed=0 if i % 3 else 1_790_000_500, clozes=("一", "", "三") if i == 4 else (),
+        removed=0 if i % 3 else 1_790_000_500, clozes=("一", "", "三") if i == 4 else (), two_way=i in (1, 3),
     )
     for i in range(5)
 )

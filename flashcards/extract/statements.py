@@ -70,9 +70,10 @@ def attributes(text: str) -> tuple[str, list[tuple[str, str]]] | None:
     restore = lambda s: re.sub("\ue020(\\d+)\ue021", lambda m: held[int(m.group(1))], s)  # noqa: E731
     labelled = [(i, _SEGMENT_LABEL.match(p)) for i, p in enumerate(parts)]
     pairs = [(m.group("label"), restore(m.group("value"))) for i, m in labelled if m and i > 0]
-    if len(pairs) < 2 or len(pairs) < (len(parts) - 1) * 0.6:
-        return None
     first = labelled[0][1]
+    # "几何分布：…，期望：1/p": a subject line with its own colon says one attribute is enough.
+    if len(pairs) < (1 if first else 2) or len(pairs) < (len(parts) - 1) * 0.4:
+        return None
     subject = markup.plain_text(restore(first.group("label") if first else parts[0])).strip()
     if not subject or len(subject) > 20 or any(len(markup.plain_text(v)) > 60 for _, v in pairs):
         return None

@@ -8,8 +8,9 @@ not what they say — about 150 bytes a card. One JSON value a line:
 * a head: ``{"version": 2, "created": …, "note_types": […], "card": [column names]}``;
 * for each note file (and deck), sorted: ``{"file": "path.md", "deck": "Deck::Name"}``;
 * under it, one line for each of its cards, sorted:
-  ``[headings, kind, key, guid, hash, mod, line, sketch]``, then ``clozes``
-  and ``removed`` when they are not empty.
+  ``[headings, kind, key, guid, hash, mod, line, sketch]``, then ``clozes``,
+  ``removed`` and ``two_way`` (1 for a card asked both ways) when they are
+  not empty.
 
 So a diff shows one line for each card that changed. A lock of version 1
 (every card's fields, tags and label; one JSON document) is read too, and
@@ -29,13 +30,14 @@ from pathlib import Path
 import orjson
 
 from flashcards.errors import LockFileError
-from flashcards.notetypes import CLOZE
+from flashcards.model import Kind
+from flashcards.notetypes import BASIC, CLOZE
 from flashcards.state import clozes, sketch
 from flashcards.state.atomic import write_atomic
 
 LOCK_NAME = "flashcards.lock"
 VERSION = 2
-COLUMNS = ("headings", "kind", "key", "guid", "hash", "mod", "line", "sketch", "clozes", "removed")
+COLUMNS = ("headings", "kind", "key", "guid", "hash", "mod", "line", "sketch", "clozes", "removed", "two_way")
 """What a card's line holds, in order (its identity is the file's path and the first three)."""
 _REQUIRED = COLUMNS.index("clozes")
 _LISTS = ("list", "procedure")
@@ -63,6 +65,8 @@ class LockedCard:
     """When it disappeared from the notes (0 while it is still there)."""
     clozes: tuple[str, ...] = ()
     """A list or procedure note's items by cloze number (see :mod:`flashcards.state.clozes`)."""
+    two_way: bool = False
+    """Whether it was shipped asked both ways (its Reverse field filled)."""
 
     @property
     def parts(self) -> list[str]:
@@ -183,7 +187,8 @@ def _card(value: object, path: str, deck: str) -> LockedCard:
     identity = "\x1f".join((path, _str(headings), _str(kind), _str(key)))
     return LockedCard(
         guid=_str(guid), identity=identity, hash=_str(digest), mod=_int(mod), line=_int(line), deck=deck,
-        sketch=_str(sketched), removed=_int(value[-1]) if len(value) == len(COLUMNS) else 0, clozes=tuple(items),
+        sketch=_str(sketched), removed=_int(value[_REQUIRED + 1]) if len(value) > _REQUIRED + 1 else 0,
+        clozes=tuple(items), two_way=bool(_int(value[_REQUIRED + 2])) if len(value) > _REQUIRED + 2 else False,
     )
 
 
@@ -201,6 +206,8 @@ def _parse(data: bytes) -> object:
 _V1_FIELDS = ("guid", "identity", "kind", "hash", "mod", "source", "deck", "label", "fields", "tags", "removed", "clozes")
 _V1_REQUIRED = _V1_FIELDS[:10]
 _TEXT = CLOZE.fields.index("Text")
+_REVERSE = BASIC.fields.index("Reverse")
+_BASIC_KINDS = frozenset(k.value for k in Kind if not k.is_cloze)
 
 
 def _read_version_1(data: object) -> Lock:
@@ -239,6 +246,7 @@ def _card_version_1(entry: object) -> LockedCard:
         guid=entry["guid"], identity=identity, hash=entry["hash"][:HASH_CHARS], mod=_int(entry["mod"]),
         line=_line_of(entry["source"]), deck=entry["deck"], sketch=sketch.sketch(sketch.card_text(fields)),
         removed=_int(entry.get("removed", 0)), clozes=numbers,
+        two_way=entry["kind"] in _BASIC_KINDS and len(fields) > _REVERSE and bool(fields[_REVERSE]),
     )
 
 
@@ -294,10 +302,12 @@ def _body(cards: Sequence[LockedCard]) -> Iterator[bytes]:
         yield orjson.dumps({"file": path, "deck": deck}) + b"\n"
         for (_, headings, kind, key), card in group:
             row: list = [headings, kind, key, card.guid, card.hash, card.mod, card.line, card.sketch]
-            if card.clozes or card.removed:
+            if card.clozes or card.removed or card.two_way:
                 row.append(list(card.clozes))
-            if card.removed:
+            if card.removed or card.two_way:
                 row.append(card.removed)
+            if card.two_way:
+                row.append(1)
             yield orjson.dumps(row) + b"\n"
 
 

@@ -148,7 +148,7 @@ def reconcile(
                 status, detail = Status.UNCHANGED, ""
             else:
                 status = Status.UPDATED
-                detail = "restored" if old.removed else _emptied(numbered) or _reverse_emptied(old, card, lock)
+                detail = "restored" if old.removed else _emptied(numbered) or _reverse_emptied(old, card)
             if old.deck != card.deck and not old.removed:
                 warnings.append(
                     f"{source}: {card.label} moved from deck '{old.deck}' to '{card.deck}'; "
@@ -210,6 +210,7 @@ def _entry(card: Card, tags: tuple[str, ...], digest: str, mod: int, source: str
     return LockedCard(
         guid=card.guid, identity=card.identity, hash=digest, mod=mod, line=int(source.rpartition(":")[2]),
         deck=card.deck, sketch=sketch.sketch(sketch.card_text(card.fields)), clozes=numbers,
+        two_way=not card.kind.is_cloze and bool(card.fields[_REVERSE]),
     )
 
 
@@ -253,12 +254,10 @@ def _emptied(numbered: clozes.Numbered | None) -> str:
 _REVERSE = BASIC.fields.index("Reverse")
 
 
-def _reverse_emptied(old: LockedCard, card: Card, lock: Lock) -> str:
+def _reverse_emptied(old: LockedCard, card: Card) -> str:
     """The report's word on a note no longer asked both ways (``:::`` back to
     ``::``): Anki keeps its reverse card, now blank."""
-    if card.kind.is_cloze or Kind(old.kind).is_cloze or card.fields[_REVERSE]:
-        return ""
-    if not lock.fields_of(old)[_REVERSE]:
+    if card.kind.is_cloze or not old.two_way or card.fields[_REVERSE]:
         return ""
     return "no reverse card any more: it is blank in Anki (Tools › Empty Cards deletes it)"
 
