@@ -157,8 +157,9 @@ def _read(data: bytes) -> Lock | None:
         return None
     if not isinstance(head, dict) or head.get("version") != VERSION:
         return None
-    if tuple(head.get("card", ())) != COLUMNS:
-        raise _LineError(1) from ValueError("unknown card columns")
+    columns = tuple(head.get("card", ()))
+    if columns != COLUMNS[: len(columns)] or len(columns) < _REQUIRED:
+        raise _LineError(1) from ValueError("unknown card columns")  # (a lock before two_way has fewer)
     cards = []
     path = deck = None
     for number, line in enumerate(body.splitlines(), start=2):
