@@ -616,3 +616,11 @@ def test_a_heading_over_a_lone_short_list_asks_for_its_items(deck: BuildResult) 
     assert found[0].deletions() == ["Quantity supplied is responsive to price", "Supply curve is flat"]
     # an exercise heading over its task, and a placeholder answer, give nothing
     assert not [c for c in cards if "Draw the supply curve" in c.everything or "To-do" in c.everything], listing(cards)
+
+
+def test_a_vocabulary_list_hides_each_meaning_and_shows_its_word(deck: BuildResult) -> None:
+    cards = sides(deck, "shape-nested-answers.md")
+    found = [c for c in cards if "Modalverben" in flat(c.fields.get("Text", ""))]
+    assert [c.kind for c in found] == [Kind.LIST], listing(cards)
+    assert found[0].deletions() == ["can, to be able to", "may, to be allowed to", "must"]
+    assert "dürfen" in flat(re.sub(r"\{\{c\d+::.*?\}\}", "", found[0].fields["Text"]))

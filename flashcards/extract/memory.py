@@ -377,14 +377,24 @@ def _subject(parent: str) -> str:
     return text if len(text) <= 40 else ""
 
 
+_GLOSS = re.compile(r"(?P<word>[^()（）\s][^()（）]{0,40}?)\s*[(（](?P<gloss>[^()（）]{1,60})[)）]")
+"""A vocabulary item: a word and its meaning in brackets."""
+
+
 def _set(state: _State, section: Section, block: ListBlock, items: list[ListItem], lead: str, lead_html: str = "") -> None:
     """One note asking a list item by item: item i is cloze i (``lead_html``:
     the lead as written, math and all, when it is an item of the note)."""
     tag = "ol" if block.ordered else "ul"
     parts = []
+    glossed = [_GLOSS.fullmatch(item.text.strip()) for item in items]
     for number, item in enumerate(items, start=1):
+        gloss = glossed[number - 1]
         if markup.strong_spans(item.text):
             html, _ = markup.cloze_html(item.text, start=number, same_number=True)
+        elif all(glossed):
+            # "- dürfen (to be allowed)" in a list of such: the word asks, its gloss answers.
+            word, said = gloss.group("word"), gloss.group("gloss")
+            html = f"{markup.inline_html(word)} ({markup.cloze(number, markup.inline_html(said))})"
         else:
             html = markup.cloze(number, markup.inline_html(item.text))
         parts.append(f"<li>{html}</li>")
