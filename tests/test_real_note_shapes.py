@@ -192,6 +192,8 @@ SHAPE_CARDS: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], Kind | None]
         (("聚簇索引",), ("按照索引键的顺序物理存储",), None),
         (("Memoization",), ("storing the result of a function call",), None),
         (("covering index",), ("contains every column a query reads",), None),
+        (("乐观锁",), ("提交时再检查版本",), None),
+        (("悲观锁",), ("访问前先加锁",), None),
     ],
     # the summary is a label: the question is what comes before it
     "shape-question-reveal.md": [
@@ -255,6 +257,7 @@ SHAPE_CARDS: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], Kind | None]
 
 # note -> [(a card's breadcrumb+front, words its back must NOT show)]: answers do not run together
 SEPARATE_ANSWERS = [
+    ("shape-definitional-prose.md", ("悲观锁",), "提交时再检查版本"),
     ("shape-lines-without-markers.md", ("先来先服务",), "估计运行时间最短"),
     ("shape-lines-without-markers.md", ("短作业优先",), "固定长度的时间片"),
     ("shape-question-reveal.md", ("TTL field",), "Private addresses"),

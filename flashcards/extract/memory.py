@@ -314,11 +314,11 @@ def _statement(
         return False  # a lead-in line, not a statement
     source = text if markup.strong_spans(text) else (_quoted(text) if summary else "")
     if not source:
-        defined = statements.defines(text)
-        if defined is None:
+        found = statements.definitions(text)
+        if not found:
             return False  # prose that only explains
-        term, meaning = defined
-        _definition(state, section, line, term, markup.inline_html(meaning) + _html(below), parent)
+        for term, meaning in found:
+            _definition(state, section, line, term, markup.inline_html(meaning) + _html(below), parent)
         return True
     cloze, count = markup.cloze_html(source)
     if not count:

@@ -55,6 +55,18 @@ def defines(text: str) -> tuple[str, str] | None:
     return term, plain
 
 
+def definitions(text: str) -> list[tuple[str, str]]:
+    """The definitions a sentence gives: one, or one for each ``；``-separated
+    part when every part defines a term (``新事物是指…；旧事物是指…``)."""
+    parts = [p.strip() for p in re.split(r"[；;]", text) if p.strip()] if "\n" not in text else []
+    if len(parts) >= 2:
+        each = [defines(p) for p in parts]
+        if all(each):
+            return [d for d in each if d]
+    found = defines(text)
+    return [found] if found else []
+
+
 _PROTECTED = re.compile(r"\$[^$]+\$|`[^`]+`|<span\b[^>]*>.*?</span>|（[^）]*）|\([^)]*\)")
 _SEGMENT_LABEL = re.compile(r"^\s*(?P<label>[^\s:：，,;；。]{1,8}?)\s*[:：]\s*(?P<value>\S.*)$", re.DOTALL)
 
