@@ -627,3 +627,15 @@ def test_a_vocabulary_list_hides_each_meaning_and_shows_its_word(deck: BuildResu
     assert [c.kind for c in found] == [Kind.LIST], listing(cards)
     assert found[0].deletions() == ["can, to be able to", "may, to be allowed to", "must"]
     assert "dürfen" in flat(re.sub(r"\{\{c\d+::.*?\}\}", "", found[0].fields["Text"]))
+
+
+def test_one_question_asked_twice_is_one_card_with_both_answers(deck: BuildResult) -> None:
+    """A front another card shows word for word with a different answer is a
+    defect (real-notes.md): the learner cannot know which answer is wanted."""
+    cards = sides(deck, "rule-same-question.md")
+    fronts = [(c.asks, c.kind) for c in cards]
+    assert len(fronts) == len(set(fronts)), listing(cards)
+    shake = find(cards, ("三次握手",))
+    assert len(shake) == 1 and "交换三个报文段" in shake[0].back and "已失效的连接请求" in shake[0].back, listing(cards)
+    http = [c for c in cards if "HTTP ·" in c.asks or c.asks.endswith("HTTP?")]
+    assert len(http) == 1 and "80" in http[0].back and "8080" in http[0].back, listing(cards)

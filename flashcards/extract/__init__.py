@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from flashcards import markup
 from flashcards.extract import commands, explicit, gate, memory, questions, tables
-from flashcards.model import Document, Extraction, Fact, LeftOut
+from flashcards.model import Document, Extraction, Fact, Kind, LeftOut
 
 Extractor = Callable[[Document, frozenset[int]], Extraction]
 
@@ -50,7 +51,30 @@ def extract(doc: Document, skipped: frozenset[str] = gate.DEFAULT_SKIPPED) -> Ex
     kept, gated = gate.sift(two_sided, skipped)
     left_out.extend(gated)
     left_out.sort(key=lambda x: (x.line, x.reason))
-    return Extraction(tuple(sorted(kept, key=lambda f: f.origin.line)), tuple(warnings), claimed, tuple(left_out))
+    merged = same_question_once(sorted(kept, key=lambda f: f.origin.line))
+    return Extraction(tuple(merged), tuple(warnings), claimed, tuple(left_out))
+
+
+def same_question_once(facts: list[Fact]) -> list[Fact]:
+    """Facts that ask the very same question under the same headings, as one
+    card holding every answer: two cards with one front and different backs
+    leave the learner guessing which is wanted (a term defined twice, a row
+    named twice). Identity and place are the first one's."""
+    first: dict[tuple[str, tuple[str, ...], str], int] = {}
+    out: list[Fact] = []
+    for fact in facts:
+        if fact.kind.is_cloze or fact.kind is Kind.MCQ or fact.both_ways:
+            out.append(fact)
+            continue
+        asks = (fact.kind.value, fact.origin.headings, fact.front)
+        if asks in first:
+            kept = out[first[asks]]
+            if fact.back != kept.back:
+                out[first[asks]] = replace(kept, back=f"{kept.back}<hr class=fc-more>{fact.back}")
+            continue
+        first[asks] = len(out)
+        out.append(fact)
+    return out
 
 
 _SWITCH = re.compile(r"^\s*<!--\s*flashcards\s*:\s*(off|on)\s*-->\s*$", re.IGNORECASE)
