@@ -67,7 +67,7 @@ def definitions(text: str) -> list[tuple[str, str]]:
     return [found] if found else []
 
 
-_PROTECTED = re.compile(r"\$[^$]+\$|`[^`]+`|<span\b[^>]*>.*?</span>|（[^）]*）|\([^)]*\)")
+_PROTECTED = re.compile(r"\$[^$]+\$|`[^`]+`|<span\b[^>]*>.*?</span>|<[^>]*>|\[[^\]]*\]\([^)]*\)|（[^）]*）|\([^)]*\)")
 _SEGMENT_LABEL = re.compile(r"^\s*(?P<label>[^\s:：，,;；。]{1,8}?)\s*[:：]\s*(?P<value>\S.*)$", re.DOTALL)
 
 
