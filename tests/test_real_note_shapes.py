@@ -639,3 +639,10 @@ def test_one_question_asked_twice_is_one_card_with_both_answers(deck: BuildResul
     assert len(shake) == 1 and "交换三个报文段" in shake[0].back and "已失效的连接请求" in shake[0].back, listing(cards)
     http = [c for c in cards if "HTTP ·" in c.asks or c.asks.endswith("HTTP?")]
     assert len(http) == 1 and "80" in http[0].back and "8080" in http[0].back, listing(cards)
+
+
+def test_a_corner_cell_restating_the_heading_puts_the_subject_on_the_front(deck: BuildResult) -> None:
+    """Sibling tables share their row and column labels (der/die/das ·
+    Nominativ/Dativ): only the subject tells their cards apart."""
+    cards = [c for c in sides(deck, "shape-labelled-cells.md") if "die · Dativ" in c.front]
+    assert len(cards) == 1 and "Relativpronomen" in cards[0].front, listing(cards)

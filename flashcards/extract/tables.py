@@ -89,7 +89,11 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
         # Sibling tables share their row and column labels ("maskulin · Dativ"):
         # with an empty corner cell, the heading above names what the table is about.
         subject = prompts.subject_of(found.section)
-        lead = found.lead or ("" if plain(table.header[0]) and not _GENERIC_CORNER.match(plain(table.header[0])) else subject)
+        corner = plain(table.header[0])
+        # A corner cell that is empty, generic ("Content") or restates the heading
+        # ("Relativpronomen" under "## Relativpronomen"): the heading is the subject.
+        names_subject = corner and subject and prompts.names(subject, corner)
+        lead = found.lead or ("" if corner and not _GENERIC_CORNER.match(corner) and not names_subject else subject)
         for cell in shape.cells:
             # The prompt asks in the language of what it asks about.
             zh = prompts.asks_in_chinese(cell.key, chinese)
