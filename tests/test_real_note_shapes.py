@@ -646,3 +646,15 @@ def test_a_corner_cell_restating_the_heading_puts_the_subject_on_the_front(deck:
     Nominativ/Dativ): only the subject tells their cards apart."""
     cards = [c for c in sides(deck, "shape-labelled-cells.md") if "die · Dativ" in c.front]
     assert len(cards) == 1 and "Relativpronomen" in cards[0].front, listing(cards)
+
+
+def test_a_tip_that_says_what_to_do_is_not_asked_as_a_term(deck: BuildResult) -> None:
+    cards = sides(deck, "shape-tips-and-parts.md")
+    tips = [c for c in cards if "Understand scenarios" in c.front or "Flag and review" in c.front]
+    assert len(tips) == 2, listing(cards)
+    assert not [c for c in tips if "What is" in c.front], listing(tips)
+
+
+def test_a_part_number_is_not_left_in_the_subject(deck: BuildResult) -> None:
+    cards = [c for c in sides(deck, "shape-tips-and-parts.md") if "OSI" in c.front]
+    assert len(cards) == 1 and "网络基础" in cards[0].front and "分：" not in cards[0].front, listing(cards)

@@ -59,6 +59,15 @@ _POINTS_BACK = re.compile(r"^(?:其|它的?|此|该|这(?:个|些|种)?|its?\b|t
 _OPEN_ENDED = re.compile(r"(?:为|于|是|在|有|对|给|用|被|把|将|向|从|到|与|和|及|以|因|由|的)$")
 """A Chinese label ending in a verb or preposition (首选用于, 依次为) asks as it stands."""
 _HOW = re.compile(r"^(?:how|when|why|where|which|who|如何|怎么|怎样|为什么|为何|何时|哪)", re.IGNORECASE)
+_IMPERATIVE = re.compile(
+    r"^(?:understand|know|memori[sz]e|remember|use|avoid|check|make|keep|read|review|practi[cs]e|flag|mark|spend|"
+    r"take|study|learn|focus|write|invert|calculate|compute|determine|identify|convert|enter|exit|configure|"
+    r"create|add|remove|delete|set|run|install|apply|enable|disable|verify|ensure|choose|select|define|list|"
+    r"explain|compare|describe|draw|find|get|open|close|start|stop|restart|save|summari[sz]e|advertise)\b",
+    re.IGNORECASE,
+)
+"""A label that tells what to do ("Understand scenarios", "Invert the bits") is
+a step or a tip of its subject, not a term to define."""
 
 
 @functools.lru_cache(maxsize=8192)
@@ -112,7 +121,10 @@ def ask(subject: str, label: str, marker: bool = False, chinese_note: bool = Tru
     subject = subject.strip()
     if not subject or names(label, subject) or names(subject, label):
         subject = ""
-    if marker or is_attribute(label) or _HOW.match(label) or _POINTS_BACK.match(label) or (zh and _OPEN_ENDED.search(label)):
+    if (
+        marker or is_attribute(label) or _HOW.match(label) or _POINTS_BACK.match(label) or _IMPERATIVE.match(label)
+        or (zh and _OPEN_ENDED.search(label))
+    ):
         if subject:
             joined = zh and not marker and markup.has_cjk(subject)
             return "", (f"{subject}的{label}{mark}" if joined else f"{subject} · {label}{mark}")
@@ -132,9 +144,13 @@ def names(text: str, subject: str) -> bool:
     return _bare(subject).casefold().replace(" ", "") in _bare(text).casefold().replace(" ", "")
 
 
+_PART = re.compile(r"^\s*第[一二三四五六七八九十百\d]+部分\s*[:：、.．]?\s*")
+"""``第一部分：`` whole, which strip_ordinal reads as ``第一部`` and leaves ``分：``."""
+
+
 def _clean(heading: str) -> str:
     text = markup.plain_text(heading) if any(c in heading for c in "*_`[<$") else heading
-    text = strip_ordinal(text)
+    text = strip_ordinal(_PART.sub("", text))  # (identities keep strip_ordinal's reading)
     text = re.sub(r"^[^\w\u3400-\u9fff(（]+|[^\w\u3400-\u9fff)）]+$", "", text)
     return text.strip()
 
