@@ -222,7 +222,10 @@ def _item(state: _State, section: Section, item: ListItem, summary: bool, parent
             state.used.add(item.line)
             _continued(state, section, item.line, text, _html(answers), parent)
             return
-    if text and _statement(state, section, item.line, text, item.children, summary, parent):
+    leads_in = text.endswith(tuple(markup.COLONS)) and bool(nested)
+    # ("- **新增内容**：…具体包括：" over its items: the items are asked one by one
+    # below; a definition holding them all would ask the set at once as well.)
+    if text and not (leads_in and label) and _statement(state, section, item.line, text, item.children, summary, parent):
         state.used.add(item.line)
     lead = markup.plain_text(text) if text.endswith(tuple(markup.COLONS)) else ""
     for child in nested:
