@@ -30,9 +30,21 @@ def origin(doc: Document, section: Section, line: int) -> Origin:
 
 
 def is_chinese(doc: Document) -> bool:
-    """Whether the note is written mainly in Chinese (prompts follow it)."""
+    """Whether the note is written mainly in Chinese (prompts follow it). A
+    note with kana is a Japanese one, or notes on Japanese: Chinese only when
+    its CJK characters outnumber its Latin words (an English note on kanji
+    asks in English)."""
     sample = doc.title + " ".join(s.title for s in doc.root.walk())
-    return markup.has_cjk(sample)
+    if not markup.has_cjk(sample):
+        return False
+    if not _KANA.search(doc.source):
+        return True
+    return len(_HAN.findall(doc.source)) > len(_LATIN_WORD.findall(doc.source))
+
+
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def list_items(blocks: tuple[Block, ...]) -> Iterator[ListItem]:
