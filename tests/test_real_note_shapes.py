@@ -658,3 +658,13 @@ def test_a_tip_that_says_what_to_do_is_not_asked_as_a_term(deck: BuildResult) ->
 def test_a_part_number_is_not_left_in_the_subject(deck: BuildResult) -> None:
     cards = [c for c in sides(deck, "shape-tips-and-parts.md") if "OSI" in c.front]
     assert len(cards) == 1 and "网络基础" in cards[0].front and "分：" not in cards[0].front, listing(cards)
+
+
+def test_a_heading_that_is_the_term_asked_takes_its_subject_from_the_heading_above(deck: BuildResult) -> None:
+    cards = [c for c in sides(deck, "shape-nested-answers.md") if "Combined with ampicillin" in c.front]
+    assert len(cards) == 1 and "Gentamicin" in cards[0].front, listing(cards)
+
+
+def test_a_heading_naming_one_of_the_compared_things_is_not_the_subject(deck: BuildResult) -> None:
+    cards = [c for c in sides(deck, "shape-labelled-cells.md") if "流感病毒" in c.back]
+    assert cards and all("病毒性肺炎和支原体肺炎" in c.front for c in cards), listing(cards)

@@ -434,8 +434,11 @@ def _lone_list(state: _State, section: Section, block: ListBlock) -> bool:
         if markup.strong_spans(item.text) or _label(item) is not None or _LINK_ONLY.fullmatch(item.text.strip()):
             return False  # marked, labelled or linked items are facts (or pointers) of their own
     if len(items) == 1:
+        # The heading is the term: whose it is, the heading above says.
         state.used.add(items[0].line)
-        _definition(state, section, items[0].line, heading, markup.inline_html(items[0].text), "")
+        lead, prompt = prompts.ask(prompts.subject_above(section, state.doc.title), heading, chinese_note=state.chinese)
+        front = (f"<div class=lead>{markup.escape(lead)}</div>" if lead else "") + f"<div class=prompt>{markup.escape(prompt)}</div>"
+        _add(state, section, items[0].line, Kind.DEFINITION, key=heading, front=front, back=markup.inline_html(items[0].text))
         return True
     _set(state, section, block, items, heading)
     return True

@@ -88,6 +88,13 @@ def subject_of(section: Section, title: str = "") -> str:
     return _subject(section.path, title)
 
 
+def subject_above(section: Section, title: str = "") -> str:
+    """The subject of the section around this one: for a heading that is
+    itself the term asked (``##### 与青霉素合用`` under ``#### 庆大霉素``) or
+    one of the things a table compares."""
+    return _subject(section.path[:-1], title)
+
+
 @functools.lru_cache(maxsize=4096)  # asked for every fact of a section
 def _subject(headings: tuple[str, ...], title: str) -> str:
     path = [h for h in (_clean(h) for h in headings) if h and not CONTAINER.fullmatch(_bare(h))]
