@@ -187,8 +187,8 @@ def inline_tokens(text: str) -> tuple[Token, ...]:
 
 
 # Characters that can start inline Markdown (or HTML, an entity, math, a
-# line break): text without any of them parses to itself.
-_MARKUP = re.compile(r"[\\`*_\[\]!<>&~$=%\n\r\x00]")
+# line break, an Obsidian block id): text without any of them parses to itself.
+_MARKUP = re.compile(r"[\\`*_\[\]!<>&~$=%^\n\r\x00]")
 
 
 def start_note(tokens: Sequence[Token]) -> None:

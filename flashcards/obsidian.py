@@ -8,7 +8,7 @@ shows all of these as raw syntax, so these markdown-it rules read them the
 way Obsidian shows them: a highlight is a ``<mark>`` (and a cloze deletion,
 as bold is), a wikilink is its text, an embedded image is an image (found by
 its name, as Obsidian finds it: :mod:`flashcards.vault`), an embedded note
-is its name, a comment is nothing.
+is its name, a comment and a block id (``^abc123``) are nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("emphasis", "obsidian_comment", _comment)
     md.inline.ruler.before("link", "footnote_reference", _footnote_reference)
     md.core.ruler.push("obsidian_callout", _callout_markers)
+    md.core.ruler.push("obsidian_block_id", _block_ids)
 
 
 def link_text(target: str, alias: str | None) -> str:
@@ -107,6 +108,21 @@ def _comment(state: StateInline, silent: bool) -> bool:
         return False
     state.pos = found.end()
     return True
+
+
+_BLOCK_ID = re.compile(r"[ \t]+\^[A-Za-z0-9-]+[ \t]*$")
+
+
+def _block_ids(state: StateCore) -> None:
+    """``… ^abc123`` at the end of a line: a block's id for links, never shown."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children or "^" not in token.content:
+            continue
+        children = token.children
+        for i, child in enumerate(children):
+            ends_line = i + 1 == len(children) or children[i + 1].type in ("softbreak", "hardbreak")
+            if child.type == "text" and ends_line and "^" in child.content:
+                child.content = _BLOCK_ID.sub("", child.content)
 
 
 _CALLOUT = re.compile(r"^\[![\w-]+\][+-]?[ \t]*")

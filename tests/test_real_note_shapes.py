@@ -668,3 +668,12 @@ def test_a_heading_that_is_the_term_asked_takes_its_subject_from_the_heading_abo
 def test_a_heading_naming_one_of_the_compared_things_is_not_the_subject(deck: BuildResult) -> None:
     cards = [c for c in sides(deck, "shape-labelled-cells.md") if "流感病毒" in c.back]
     assert cards and all("病毒性肺炎和支原体肺炎" in c.front for c in cards), listing(cards)
+
+
+def test_a_callout_title_is_the_subject_and_block_ids_are_never_shown(deck: BuildResult) -> None:
+    cards = sides(deck, "shape-obsidian-bits.md")
+    handshake = [c for c in cards if "three" in c.deletions()]
+    assert len(handshake) == 1 and "TCP handshake" in flat(handshake[0].fields["Text"]), listing(cards)
+    assert not [c for c in cards if "^" in c.everything], listing(cards)
+    mtu = find(cards, ("MTU",), ("1500 bytes on Ethernet",))
+    assert len(mtu) == 1, listing(cards)

@@ -122,18 +122,24 @@ def _prose_fence(state: _State, section: Section, block: Code, summary: bool, al
 def _quote(state: _State, section: Section, block: Quote, summary: bool) -> None:
     """A quote or a ``> [!tip] Title`` callout: its memory points, the
     callout's marker line left out."""
+    title = ""
     for child in block.children:
         if isinstance(child, Paragraph):
+            marker = _CALLOUT_MARKER.match(child.text)
+            if marker and child is block.children[0]:
+                # "> [!tip] TCP handshake": the callout's facts are about its title.
+                named = markup.plain_text(marker.group("title")).strip()
+                title = "" if not named or _MARKER.fullmatch(named) or prompts.CONTAINER.fullmatch(named) else named
             text = _CALLOUT_MARKER.sub("", child.text, count=1).strip()
             if text:
                 for offset, line in enumerate(text.split("\n")) if "\n" in text else [(0, text)]:
-                    if _statement(state, section, child.line + offset, line.strip(), (), summary, parent=""):
+                    if _statement(state, section, child.line + offset, line.strip(), (), summary, parent=title):
                         state.used.add(child.line)
         elif isinstance(child, ListBlock):
-            _list(state, section, child, "", summary, parent="")
+            _list(state, section, child, "", summary, parent=title)
 
 
-_CALLOUT_MARKER = re.compile(r"^\s*\[![\w-]+\][+-]?[^\n]*(?:\n|$)")
+_CALLOUT_MARKER = re.compile(r"^\s*\[![\w-]+\][+-]?(?P<title>[^\n]*)(?:\n|$)")
 
 
 def _taken(state: _State, block: Block) -> bool:
