@@ -194,6 +194,8 @@ SHAPE_CARDS: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], Kind | None]
         (("covering index",), ("contains every column a query reads",), None),
         (("乐观锁",), ("提交时再检查版本",), None),
         (("悲观锁",), ("访问前先加锁",), None),
+        (("根端口",), ("路径开销最低",), None),
+        (("Designated Port",), ("forwards frames away",), None),
     ],
     # the summary is a label: the question is what comes before it
     "shape-question-reveal.md": [

@@ -32,6 +32,9 @@ _NOT_A_TERM = re.compile(
 )
 
 
+_SO_CALLED = re.compile(r"^(?:而|但|那么)?所谓\s*(?P<term>[^\s，,。：:；;]{2,20}?)\s*[，,]?\s*(?:就)?(?:是指|是|指)(?P<meaning>.{5,})$", re.DOTALL)
+_WHICH = re.compile(r"^(?:the |an? )?(?P<term>[A-Z][\w\-]*(?: [A-Z][\w\-]*){0,4}), which (?P<meaning>\w.{7,})$", re.DOTALL)
+"""``the Root Port, which points towards the Root Bridge``: a capitalised name and what it is."""
 _CLAUSE = re.compile(r"\b(?:when|that|which|who|if|while|because|since|where|and|or)\b", re.IGNORECASE)
 
 
@@ -43,6 +46,10 @@ def defines(text: str) -> tuple[str, str] | None:
     """(term, meaning) of a definitional sentence: ``X is …``, ``X 是/指 …``."""
     plain = markup.plain_text(text)
     first = re.split(r"(?<=[.。!！?？])\s", plain, maxsplit=1)[0] if "\n" not in plain else plain.split("\n")[0]
+    so_called = _SO_CALLED.match(first) or _WHICH.match(first)
+    if so_called is not None and not _NOT_A_TERM.match(so_called.group("term")):
+        # "所谓根端口，是…", "the Root Port, which points …": the term is named as such.
+        return so_called.group("term").strip(), plain
     found = _DEFINES_ZH.match(first) if markup.has_cjk(first[:16]) else _DEFINES_EN.match(first)
     if found is None:
         return None
