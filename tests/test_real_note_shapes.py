@@ -679,3 +679,9 @@ def test_a_callout_title_is_the_subject_and_block_ids_are_never_shown(deck: Buil
     assert not [c for c in cards if "^" in c.everything], listing(cards)
     mtu = find(cards, ("MTU",), ("1500 bytes on Ethernet",))
     assert len(mtu) == 1, listing(cards)
+
+
+def test_a_question_answered_under_a_no_card_heading_is_still_a_card(deck: BuildResult) -> None:
+    cards = sides(deck, "shape-questions-in-skipped-sections.md")
+    assert len(find(cards, ("resource requests",), ("kubectl describe pod web",))) == 1, listing(cards)
+    assert not [c for c in cards if "documentation site" in c.everything], listing(cards)

@@ -145,8 +145,11 @@ def check(fact: Fact, skipped: frozenset[str] = DEFAULT_SKIPPED) -> str:
         return BOILERPLATE
     if not fact.origin.headings and META_LABEL.fullmatch(label):
         return BOILERPLATE
-    if skipping_heading(fact.origin.headings, skipped):
-        return BOILERPLATE  # test instructions, references, a changelog's entries …
+    if skipping_heading(fact.origin.headings, skipped) and fact.kind not in (Kind.QUESTION, Kind.MCQ):
+        # test instructions, references, a changelog's entries … (a question
+        # answered there is a question all the same: "# Resources" in a
+        # Kubernetes note holds CPU and memory, not links)
+        return BOILERPLATE
     if fact.kind is Kind.DEFINITION and is_attribute(core_text) and "class=lead" not in fact.front.replace('"', ''):
         return NO_SUBJECT
     if basic_answer and is_link_only(fact.text if cloze else back, about=_about(fact)):
