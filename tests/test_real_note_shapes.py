@@ -685,3 +685,8 @@ def test_a_question_answered_under_a_no_card_heading_is_still_a_card(deck: Build
     cards = sides(deck, "shape-questions-in-skipped-sections.md")
     assert len(find(cards, ("resource requests",), ("kubectl describe pod web",))) == 1, listing(cards)
     assert not [c for c in cards if "documentation site" in c.everything], listing(cards)
+
+
+def test_a_description_column_next_to_another_asked_column_names_itself(deck: BuildResult) -> None:
+    cards = [c for c in sides(deck, "shape-labelled-cells.md") if c.back.startswith("a subspace of the domain")]
+    assert len(cards) == 1 and "Description" in cards[0].front, listing(cards)

@@ -96,6 +96,8 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
         # ("Relativpronomen" under "## Relativpronomen"): the heading is the subject.
         names_subject = corner and subject and prompts.names(subject, corner)
         lead = found.lead or ("" if corner and not _GENERIC_CORNER.match(corner) and not names_subject else subject)
+        # A "Description" column asked by the thing alone, unless another column is asked too.
+        alone = len({c.attribute for c in shape.cells}) == 1
         for cell in shape.cells:
             # The prompt asks in the language of what it asks about.
             zh = prompts.asks_in_chinese(cell.key, chinese)
@@ -110,7 +112,7 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
                     origin=base.origin(doc, found.section, table.row_lines[cell.row]),
                     key=_join(found.lead, cell.key),
                     # A row named by an attribute ("Context", "优点") is about the heading's subject.
-                    front=front_html(cell, lead or (subject if prompts.is_attribute(cell.thing) else ""), zh),
+                    front=front_html(cell, lead or (subject if prompts.is_attribute(cell.thing) else ""), zh, alone),
                     back=back_html(table, cell, zh),
                     # Offered always; cards.py keeps it only when the
                     # configuration turns reverse cards on for tables.
@@ -183,10 +185,10 @@ def _join(lead: str, key: str) -> str:
     return f"{lead[:40]} › {key}" if lead else key
 
 
-def front_html(cell: Cell, lead: str, chinese: bool) -> str:
+def front_html(cell: Cell, lead: str, chinese: bool, alone: bool = True) -> str:
     """The question: ``thing · attribute？`` under the list item that introduces the table."""
     head = f'<div class="lead">{markup.escape(lead)}</div>' if lead else ""
-    return head + f'<div class="prompt">{markup.escape(prompt_text(cell, chinese))}</div>'
+    return head + f'<div class="prompt">{markup.escape(prompt_text(cell, chinese, alone))}</div>'
 
 
 def back_html(table: Table, cell: Cell, chinese: bool) -> str:
@@ -243,10 +245,11 @@ def reverse_prompt(shape: Shape, cell: Cell, chinese: bool) -> str:
     return f'<div class="lead">{markup.escape(things)}</div><div class="prompt">{markup.escape(prompt)}</div>'
 
 
-def prompt_text(cell: Cell, chinese: bool) -> str:
-    """The question in words: ``VPC Link · 流量方向？``, ``CIDR是什么？``, ``超时时间？``."""
+def prompt_text(cell: Cell, chinese: bool, alone: bool = True) -> str:
+    """The question in words: ``VPC Link · 流量方向？``, ``CIDR是什么？``, ``超时时间？``
+    (a description column asks by the thing alone when it is the only column asked)."""
     form = prompt_form(cell.attribute)
     if form == "define":
         return f"{cell.thing}是什么？" if chinese else f"What is {cell.thing}?"
-    asked = cell.thing if form == "describe" else cell.key
+    asked = cell.thing if form == "describe" and alone else cell.key
     return asked.rstrip(":：?？ ") + ("？" if chinese else "?")
