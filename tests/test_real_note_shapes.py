@@ -196,6 +196,7 @@ SHAPE_CARDS: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], Kind | None]
         (("悲观锁",), ("访问前先加锁",), None),
         (("根端口",), ("路径开销最低",), None),
         (("Designated Port",), ("forwards frames away",), None),
+        (("Heapsort",), ("builds a heap from the input",), None),  # ("He…" is no pronoun)
     ],
     # the summary is a label: the question is what comes before it
     "shape-question-reveal.md": [
