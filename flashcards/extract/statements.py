@@ -24,7 +24,8 @@ _DEFINES_ZH = re.compile(r"^(?P<term>[^\s，。：；、,.:;！？!?“”\"（�
 _NOT_A_TERM = re.compile(
     r"^(?:it|this|that|these|those|they|there|here|he|she|we|you|i|which|what|who|one|each|all|some|most|"
     r"everything|something|anything|nothing|everyone|someone|both|either|neither|such|another|other|many|few|"
-    r"several|my|our|your|his|her|its|their|below|above|the following|following)\b|^(?:"
+    r"several|my|our|your|his|her|its|their|below|above|the following|following|usually|often|sometimes|"
+    r"generally|typically|normally|also|however|therefore|thus|then|now|so|still|only|just|even)\b|^(?:"
     r"这|那|它|他|她|其|这些|那些|这里|但|就|还|也|不|只|于|可|总|都|若|要|正|而|即|则|并|又|所以|因此|因为|如果|"
     r"但是|还是|也是|不是|只是|于是|可是|总是|都是|若是|要是|正是|而是|就是|凡是|或是|尤其|特别|主要|通常|一般|最|更|"
     r"首先|其次|然后|最后|另外|此外|同时|如|例如|比如)",
