@@ -73,7 +73,7 @@ class BuildResult:
     """Nothing the deck is built from changed since the last build, so
     nothing was read again: ``plan`` then only counts the deck's cards as unchanged."""
     patched: bool = False
-    """Only what some cards say changed, so the last deck was patched (see
+    """Only a few notes changed, so the last deck was patched (see
     :mod:`flashcards.state.patching`): ``plan`` lists the edited notes' cards and
     counts the others as unchanged."""
 
@@ -143,7 +143,7 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
 
     warnings: list[Diagnostic] = []
     encodings: list[tuple[str, str]] = []
-    per_note: list[NoteCards] = []
+    per_note: list[tuple[str, NoteCards]] = []
     left_out: list[LeftOut] = []
     summaries: list[NoteSummary] = []
     shipped: dict[str, MediaFile] = {}
@@ -161,9 +161,9 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
         warnings.extend(images.warnings)
         looked_at.extend(images.looked_at)
         shipped.update((m.name, m) for m in used)
-        per_note.append(NoteCards(cards, result.cards.levels))
+        per_note.append((result.rel, NoteCards(cards, result.cards.levels)))
         summaries.append(result.summary)
-    cards = in_order(per_note, config)
+    cards = in_order((note for _, note in per_note), config)
     kinds = tuple(sorted(Counter(c.kind for c in cards).items()))
 
     written = False
@@ -204,11 +204,12 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
                 if shipped is not None:
                     state.record(wanted, shipped.pieces)
             if record is not None:
-                if unread or plan.count(Status.REMOVED):
+                if unread:
                     record.forget()  # the next build still has something to do
-                else:
+                else:  # (not settled while it ships removed cards: the next build drops them)
                     outcome = Outcome(kinds, tuple(warnings), tuple(encodings), tuple(left_out))
-                    record.record(inputs, [lock_path, deck_path, *looked_at], outcome)
+                    layout = patching.layout_of(per_note, plan)
+                    record.record(inputs, [lock_path, deck_path, *looked_at], outcome, layout, layout.settled)
     return BuildResult(
         notes_root=root,
         files=tuple(n.rel for n in files),
@@ -240,7 +241,7 @@ def _without_cards(
     says what the deck holds, ``changes`` what changed (every other card is unchanged)."""
     if options.strict and outcome.warnings:
         raise StrictModeError(_strict_message([str(w) for w in outcome.warnings]))
-    others = sum(n for _, n in outcome.kinds) - len(changes)
+    others = sum(n for _, n in outcome.kinds) - sum(1 for c in changes if c.status is not Status.REMOVED)
     unchanged = (_UNCHANGED,) * others
     return BuildResult(
         notes_root=root,

@@ -7,12 +7,14 @@ reported. The next build makes the stamp again from the notes alone: when
 nothing differs, reading, reconciling and packaging every note again could
 only give the same bytes, so it reports the recorded summary and stops.
 
-A build is recorded only when a second one would give the same result: not
-when it shipped removed cards (the next build turns them into tombstones) or
-could not read a note file.
+A build that could not read a note file is not recorded. One that shipped
+removed cards is recorded as not *settled*: the next build turns them into
+tombstones, so it is never up to date, but it can patch the deck.
 
-When only some notes changed, the record says which, so that the build can
-try to patch the last deck rather than build it again (:mod:`flashcards.state.patching`).
+When only some notes changed, the record says which, and keeps the layout
+of the deck written (where each note's cards are in it), so that the build
+can try to patch the last deck rather than build it again
+(:mod:`flashcards.state.patching`).
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class Edits:
     outcome: Outcome
     files: tuple[Path, ...]
     """The lock, the deck and the images the recorded build looked at."""
+    layout: object = None
+    """The layout recorded with the build (None if none was)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class _Record:
     inputs: Inputs
     files: tuple[tuple[str, Signature], ...]
     outcome: Outcome
+    settled: bool = True
 
 
 class UpToDate:
@@ -74,12 +79,13 @@ class UpToDate:
 
     def __init__(self, cache_dir: Path, deck: Path) -> None:
         self.path = cache_dir / f"{deck.name}.uptodate"
+        self.layout_path = cache_dir / f"{deck.name}.layout"
 
     def check(self, inputs: Inputs) -> Outcome | None:
-        """The recorded outcome if the inputs, and every file the last build
-        read or wrote, are as they were; else None."""
+        """The recorded outcome if the build was settled and the inputs, and
+        every file the last build read or wrote, are as they were; else None."""
         record = self._files_as_they_were()
-        return record.outcome if record is not None and record.inputs == inputs else None
+        return record.outcome if record is not None and record.settled and record.inputs == inputs else None
 
     def edited(self, inputs: Inputs) -> Edits | None:
         """Which notes changed, when nothing else did (the same settings, the
@@ -91,7 +97,9 @@ class UpToDate:
         if [rel for rel, _ in old] != [rel for rel, _ in new]:
             return None
         changed = tuple((i, was[1]) for i, (was, now) in enumerate(zip(old, new, strict=True)) if was != now)
-        return Edits(changed, record.outcome, tuple(Path(name) for name, _ in record.files))
+        files = tuple(Path(name) for name, _ in record.files)
+        layout = read(self.layout_path) if self.layout_path.absolute() in files else None
+        return Edits(changed, record.outcome, files, layout)
 
     def _files_as_they_were(self) -> _Record | None:
         record = read(self.path)
@@ -99,12 +107,22 @@ class UpToDate:
             return None
         return record
 
-    def record(self, inputs: Inputs, files: Iterable[Path], outcome: Outcome) -> None:
-        """Remember a build whose rebuild would change nothing; ``files`` are the
-        lock, the deck and the images it looked for (written last, after them).
-        Paths are kept absolute: the next build may run from another folder."""
-        paths = sorted({p.absolute() for p in files})
-        write(self.path, pack(_Record(inputs, tuple((str(p), signature(p)) for p in paths), outcome)))
+    def record(
+        self, inputs: Inputs, files: Iterable[Path], outcome: Outcome, layout: object = None, settled: bool = True
+    ) -> None:
+        """Remember a build whose rebuild would change nothing (or, not
+        ``settled``, only turn removed cards into tombstones); ``files`` are the
+        lock, the deck and the images it looked for (written last, after them),
+        ``layout`` what a patch needs to know of the deck. Paths are kept
+        absolute: the next build may run from another folder."""
+        paths = {p.absolute() for p in files} - {self.layout_path.absolute()}
+        if layout is not None:
+            write(self.layout_path, pack(layout))
+            paths.add(self.layout_path.absolute())
+        else:
+            remove(self.layout_path)
+        signed = tuple((str(p), signature(p)) for p in sorted(paths))
+        write(self.path, pack(_Record(inputs, signed, outcome, settled)))
 
     def forget(self) -> None:
         remove(self.path)
