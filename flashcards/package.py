@@ -15,12 +15,13 @@ importer needs and genanki does not do:
   the same input gives the same bytes;
 * the finished file replaces the old one atomically.
 
-Each note's and card's id is drawn from its guid (:func:`_ids`), not
-from where it is in the deck, so a card added or removed leaves every other
-row as it was (but for new cards' order, ``due``). The scratch database can be kept (in the build cache): a rebuild
-after a few notes were edited then changes just their rows in it and ships
-it again (:func:`patch_package`), deflating only the parts of the file that
-changed — the same bytes as writing the whole package anew.
+Each note's and card's id is drawn from its guid (:func:`_ids`), not from
+where it is in the deck, so a card added or removed leaves every other row
+as it was (but for new cards' order, ``due``). The scratch database can be
+kept (in the build cache): a rebuild after a few notes were edited then
+changes just their rows in it and ships it again (:func:`patch_package`),
+deflating only the parts of the file that changed — the same bytes as
+writing the whole package anew.
 """
 
 from __future__ import annotations
@@ -229,7 +230,7 @@ def patch_package(
 def _patch_rows(conn: sqlite3.Connection, notes: Sequence[PackagedNote], gone: Sequence[str], first_id: int) -> bool:
     """Change the rows of ``notes`` and delete those of ``gone`` (guids), in
     notes and cards; False when that would move another row's id."""
-    nids = {}
+    nids: dict[str, int] = {}
     for guid in (*(n.card.guid for n in notes), *gone):
         found = conn.execute("SELECT guid FROM notes WHERE id = ?", (_home(guid, first_id),)).fetchone()
         if found is not None and found[0] != guid:
@@ -238,8 +239,8 @@ def _patch_rows(conn: sqlite3.Connection, notes: Sequence[PackagedNote], gone: S
             nids[guid] = _home(guid, first_id)
     if any(guid not in nids for guid in gone):
         return False
-    held = {(nid, ord_): cid for cid, nid, ord_ in conn.execute(
-        f"SELECT id, nid, ord FROM cards WHERE nid IN ({','.join('?' * len(nids))})", list(nids.values()))}
+    held = {(nid, ord_): cid for cid, nid, ord_ in _in_chunks(
+        conn, "SELECT id, nid, ord FROM cards WHERE nid IN ({})", list(nids.values()))}
     cards = {(_home(n.card.guid, first_id), o): n for n in notes for o in card_ords(note_type(n.card), n.card.fields)}
     rows_gone = sorted((cid for key, cid in held.items() if key not in cards), reverse=True)
     if not _deleted(conn, "cards", rows_gone) or not _deleted(conn, "notes", sorted(
@@ -263,6 +264,13 @@ def _patch_rows(conn: sqlite3.Connection, notes: Sequence[PackagedNote], gone: S
             if not _inserted(conn, "cards", cid, (cid, nid, did, ord_, note.mod, -1, 0, 0, due, 0, 0, 0, 0, 0, 0, 0, 0, "")):
                 return False
     return True
+
+
+def _in_chunks(conn: sqlite3.Connection, query: str, values: Sequence) -> Iterator[tuple]:
+    """Rows of ``query`` over ``values`` (an IN list), within SQLite's limit on parameters."""
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        yield from conn.execute(query.format(",".join("?" * len(chunk))), chunk)
 
 
 def _deleted(conn: sqlite3.Connection, table: str, ids: Sequence[int]) -> bool:

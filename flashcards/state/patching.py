@@ -112,6 +112,7 @@ class Patch:
     layout: Layout
     """The deck's layout once patched."""
     rows: Rows
+    """What changes in the deck's database."""
     reordered: bool
     """Whether the deck's notes change order (a card added, removed or moved,
     or one the last deck shipped as removed dropped), even if none changed."""
@@ -170,7 +171,8 @@ def prepare(
         plans.append((block, plan))
     if not _on_its_own(plans, cards, set(rels), layout):
         return None
-    edited_at = {i: (plan, new.cards) for (i, _), (_, plan), new in zip(edits.notes, plans, processed.results, strict=True)}
+    notes = zip(edits.notes, plans, processed.results, strict=True)
+    edited_at = {i: (plan, new.cards) for (i, _), (_, plan), new in notes}
     placed, rows = _placed(layout, edited_at, config)
     warnings = [w for w in edits.outcome.warnings if w.path not in rels]
     warnings.extend(w for new in processed.results for w in new.warnings)
