@@ -165,8 +165,8 @@ def _move_card(vault: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + f"\n## Key terms\n\n{card}\n", encoding="utf-8")
 
 
-def _rewrite(vault: Path, old: str, new: str) -> None:
-    path = vault / "notes" / "net.md"
+def _rewrite(vault: Path, old: str, new: str, note: str = "net.md") -> None:
+    path = vault / "notes" / note
     path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
 
 
@@ -290,3 +290,33 @@ def test_ids_pushed_along_by_a_shared_home_are_patched_only_when_no_other_id_mov
         patched.append(run_build(b / "notes", b / "out", now=NOW + step).patched)
         _same_output(a, b)
     assert True in patched and False in patched  # (both ways taken: the check is exercised)
+
+
+STEPS = """# Glycolysis
+
+## Steps of glycolysis
+
+1. Hexokinase traps **glucose** as glucose-6-phosphate
+2. Phosphofructokinase commits **the pathway**
+3. Pyruvate kinase makes **pyruvate**
+"""
+
+
+def test_an_item_added_to_or_removed_from_a_list_note_patches_its_cards(tmp_path: Path) -> None:
+    a, b = _twin_vaults(tmp_path, 3)
+    for vault in (a, b):
+        (vault / "notes" / "steps.md").write_text(STEPS, encoding="utf-8")
+    run_build(a / "notes", a / "out", now=NOW, jobs=1, cache=False)
+    run_build(b / "notes", b / "out", now=NOW)
+    item = "2. Aldolase splits **fructose-1,6-bisphosphate**\n"
+    steps = [
+        lambda v: _rewrite(v, "3. Pyruvate", item.replace("2.", "3.") + "4. Pyruvate", note="steps.md"),  # a card more
+        lambda v: _rewrite(v, "2. Phosphofructokinase commits **the pathway**\n", "", note="steps.md"),  # one fewer
+    ]
+    for step, edit in enumerate(steps, start=1):
+        for vault in (a, b):
+            edit(vault)
+        whole = run_build(a / "notes", a / "out", now=NOW + step, jobs=1, cache=False)
+        result = run_build(b / "notes", b / "out", now=NOW + step)
+        assert result.patched and result.plan.count(Status.UPDATED) == whole.plan.count(Status.UPDATED) == 1
+        _same_output(a, b)
