@@ -215,13 +215,10 @@ def _same_note(old: NoteResult, new: NoteResult) -> bool:
 
 def _placeless(summary: NoteSummary) -> NoteSummary:
     """A note's summary but for the lines its images are on (they only place
-    warnings) and its deck tags are on (they only place cards in decks, which
-    :func:`_same_note` compares)."""
-    return replace(
-        summary,
-        images=tuple(replace(image, line=0) for image in summary.images),
-        deck_tags=tuple((0, tag) for _, tag in summary.deck_tags),
-    )
+    warnings) and its deck tags (they only place its cards in decks: each
+    card's deck is reconciled with it, and :func:`_same_note` compares the
+    decks the note's cards use, which the deck descriptions are made from)."""
+    return replace(summary, images=tuple(replace(image, line=0) for image in summary.images), deck_tags=())
 
 
 def _on_its_own(
