@@ -105,6 +105,43 @@ def edit_one(folder: Path, seed: int) -> Path:
     raise ValueError(f"{folder}: no note has a definition line to edit")
 
 
+def add_one(folder: Path, seed: int) -> Path:
+    """Add one definition to one note under ``folder``, after one of its own
+    (a new term with that one's answer and :func:`edit_token`): the next
+    build should report exactly one new card. Returns the note's path."""
+    path, lines, i = _definition(folder, f"add/{seed}")
+    m = _ANSWER.match(lines[i])
+    assert m is not None
+    term = f"Added term {edit_token(seed)}"
+    lines[i + 1 : i + 1] = ["", m.group("head").replace(m.group("head").split("**")[1], term, 1) + m.group("body")]
+    path.write_bytes("\n".join(lines).encode("utf-8"))
+    return path
+
+
+def remove_one(folder: Path, seed: int) -> Path:
+    """Delete one definition from one note under ``folder``: the next build
+    should report exactly one removed card. Returns the note's path."""
+    path, lines, i = _definition(folder, f"remove/{seed}")
+    del lines[i]
+    path.write_bytes("\n".join(lines).encode("utf-8"))
+    return path
+
+
+def _definition(folder: Path, seed: str) -> tuple[Path, list[str], int]:
+    """A note picked by ``seed``, its lines, and one of its definition
+    paragraphs (``**Term**：body``, not a list item: an item of a list may
+    belong to a list's card)."""
+    rng = random.Random(seed)
+    notes = sorted(Path(folder).rglob("*.md"))
+    for path in rng.sample(notes, len(notes)):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        found = [i for i, line in enumerate(lines) if line.startswith("**") and _ANSWER.match(line)
+                 and (i + 1 == len(lines) or not lines[i + 1].strip())]
+        if found:
+            return path, lines, rng.choice(found)
+    raise ValueError(f"{folder}: no note has a definition paragraph")
+
+
 def _slug(term: str) -> str:
     return re.sub(r"[^\w]+", "-", term).strip("-").lower() or "note"
 

@@ -3,6 +3,7 @@
     python -m bench.measure parse-floor NOTES
     python -m bench.measure genanki-floor NOTES COUNT FIELD_CHARS
     python -m bench.measure build NOTES OUTPUT NOW
+    python -m bench.measure clean-build NOTES OUTPUT NOW    (serial, uncached)
 
 Imports happen before the clock starts (their cost is reported apart), so
 the floor and the build are timed over the same kind of work: from reading
@@ -94,8 +95,9 @@ def genanki_floor(notes: Path, count: int, field_chars: int) -> dict:
     return {"wall": clock.wall, "cpu": clock.cpu, "imports": imports, "notes": len(fields)}
 
 
-def build(notes: Path, output: Path, now: int) -> dict:
-    """The real build through the library, as the CLI runs it."""
+def build(notes: Path, output: Path, now: int, clean: bool = False) -> dict:
+    """The real build through the library, as the CLI runs it (``clean``:
+    serially and without the cache, as the bytes every build must give)."""
     t0 = time.perf_counter()
     from flashcards.build import BuildOptions
     from flashcards.build import build as run_build
@@ -103,7 +105,8 @@ def build(notes: Path, output: Path, now: int) -> dict:
 
     imports = time.perf_counter() - t0
     with _Clock() as clock:
-        result = run_build(BuildOptions(sources=(notes,), output=output), now=now)
+        options = {"jobs": 1, "cache": False} if clean else {}
+        result = run_build(BuildOptions(sources=(notes,), output=output, **options), now=now)
     shipped = result.plan.notes
     chars = sum(len(f) for n in shipped for f in n.card.fields)
     return {
@@ -128,8 +131,8 @@ def main(argv: list[str]) -> None:
         out = parse_floor(Path(args[0]))
     elif task == "genanki-floor":
         out = genanki_floor(Path(args[0]), int(args[1]), int(args[2]))
-    elif task == "build":
-        out = build(Path(args[0]), Path(args[1]), int(args[2]))
+    elif task in ("build", "clean-build"):
+        out = build(Path(args[0]), Path(args[1]), int(args[2]), clean=task == "clean-build")
     else:
         raise SystemExit(f"unknown task {task!r}")
     out["peak_mb"] = _peak_mb()

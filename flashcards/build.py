@@ -76,7 +76,7 @@ class BuildResult:
     """Nothing the deck is built from changed since the last build, so
     nothing was read again: ``plan`` then only counts the deck's cards as unchanged."""
     patched: bool = False
-    """Only what some cards say changed, so the last deck was patched (see
+    """Only a few notes changed, so the last deck was patched (see
     :mod:`flashcards.state.patching`): ``plan`` lists the edited notes' cards and
     counts the others as unchanged."""
 
@@ -130,7 +130,9 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
             if outcome is not None:
                 return _without_cards(options, root, files, outcome, (), deck_path, lock_path, up_to_date=True)
             edits = record.edited(inputs)
-            patch = edits and patching.prepare(read, keys, edits, config, cache_dir, vault, images, lock_path, now, jobs)
+            patch = edits and patching.prepare(
+                read, keys, edits, config, cache_dir, vault, images, deck_path, lock_path, now, jobs
+            )
             if patch:
                 if options.strict and patch.outcome.warnings:
                     raise StrictModeError(_strict_message([str(w) for w in patch.outcome.warnings]))
@@ -147,7 +149,7 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
 
     warnings: list[Diagnostic] = []
     encodings: list[tuple[str, str]] = []
-    per_note: list[NoteCards] = []
+    per_note: list[tuple[str, NoteCards]] = []
     left_out: list[LeftOut] = []
     summaries: list[NoteSummary] = []
     shipped: dict[str, MediaFile] = {}
@@ -169,9 +171,9 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
         looked_at.extend(found.looked_at)
         unfetched = unfetched or found.unfetched
         shipped.update((m.name, m) for m in used)
-        per_note.append(NoteCards(cards, result.cards.levels))
+        per_note.append((result.rel, NoteCards(cards, result.cards.levels)))
         summaries.append(result.summary)
-    cards = in_order(per_note, config)
+    cards = in_order((note for _, note in per_note), config)
     kinds = tuple(sorted(Counter(c.kind for c in cards).items()))
 
     written = False
@@ -219,12 +221,15 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
             if not unread:
                 images.prune(ref.src for n in summaries for ref in n.images if web.is_web(ref.src))
             if record is not None:
-                if unread or unfetched or plan.count(Status.REMOVED):
+                if unread or unfetched:
                     record.forget()  # the next build still has something to do
-                else:
+                else:  # (not settled while it ships removed cards: the next build drops them)
                     outcome = Outcome(kinds, tuple(warnings), tuple(encodings), tuple(left_out))
                     listing = (str(root), vault.digest()) if vault.listed else None
-                    record.record(inputs, [lock_path, deck_path, *looked_at], outcome, listing)
+                    layout = patching.layout_of(per_note, plan)
+                    record.record(
+                        inputs, [lock_path, deck_path, *looked_at], outcome, listing, layout, settled=layout.settled
+                    )
     return BuildResult(
         notes_root=root,
         files=tuple(n.rel for n in files),
@@ -266,7 +271,7 @@ def _without_cards(
     says what the deck holds, ``changes`` what changed (every other card is unchanged)."""
     if options.strict and outcome.warnings:
         raise StrictModeError(_strict_message([str(w) for w in outcome.warnings]))
-    others = sum(n for _, n in outcome.kinds) - len(changes)
+    others = sum(n for _, n in outcome.kinds) - sum(1 for c in changes if c.status is not Status.REMOVED)
     unchanged = (_UNCHANGED,) * others
     return BuildResult(
         notes_root=root,

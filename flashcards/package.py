@@ -15,17 +15,19 @@ importer needs and genanki does not do:
   the same input gives the same bytes;
 * the finished file replaces the old one atomically.
 
-The scratch database can be kept (in the build cache): a rebuild after
-edits that changed only what some cards say then updates those rows in it
-and ships it again (:func:`patch_package`), deflating only the parts of the
-file that changed — the same bytes as writing the whole package anew.
+Each note's and card's id is drawn from its guid (:func:`_ids`), not from
+where it is in the deck, so a card added or removed leaves every other row
+as it was (but for new cards' order, ``due``). The scratch database can be
+kept (in the build cache): a rebuild after a few notes were edited then
+changes just their rows in it and ships it again (:func:`patch_package`),
+deflating only the parts of the file that changed — the same bytes as
+writing the whole package anew.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import json
 import re
 import shutil
@@ -178,38 +180,44 @@ def _kept(db: Path, keep: Path) -> bool:
 
 
 def patch_package(
-    path: Path, database: Path, notes: Sequence[PackagedNote], pieces: Sequence[zipped.Piece]
+    path: Path,
+    database: Path,
+    notes: Sequence[PackagedNote],
+    gone: Sequence[str],
+    shifts: Sequence[tuple[int, int, int]],
+    first_id: int,
+    pieces: Sequence[zipped.Piece],
 ) -> Written | None:
-    """Ship ``path`` again with ``notes`` changed in ``database``, the
-    database :func:`write_package` kept for the deck now at ``path``
-    (whose deflated ``pieces`` it reported).
+    """Ship ``path`` again from ``database``, the database :func:`write_package`
+    kept for the deck now at ``path`` (whose deflated ``pieces`` it reported),
+    with ``notes`` added or changed (their cards' ``due`` too), the notes
+    whose guids are ``gone`` deleted, and the other cards' ``due`` moved as
+    ``shifts`` say: (first, last, by) adds ``by`` to a due from ``first`` to
+    ``last`` — the bytes :func:`write_package` would write for the notes
+    the database then holds.
 
-    Only a note's text, tags and ``mod`` can change this way — the same
-    note, cards and deck as before. Returns None, changing nothing, when
-    a note is not in the database with the same cards.
+    Returns None when that cannot be done so: when the cards would use other
+    decks than they do, when a note or card added or removed would move
+    another one's id (see :func:`_ids`), or when the kept files are not what
+    they should be. The database is then left changed or not: the caller
+    builds the whole package.
     """
     conn = sqlite3.connect(database)
     try:
         conn.execute("PRAGMA journal_mode = OFF")
-        guids = [n.card.guid for n in notes]
-        ids = dict(_in_chunks(conn, "SELECT guid, id FROM notes WHERE guid IN ({})", guids))
-        if len(ids) != len(guids):
+        decks = conn.execute("SELECT DISTINCT did FROM cards ORDER BY did").fetchall()
+        if shifts:  # (first: the rows changed below get their own due)
+            cases = " ".join(f"WHEN due BETWEEN {int(a)} AND {int(b)} THEN {int(by)}" for a, b, by in shifts)
+            conn.execute(f"UPDATE cards SET due = due + CASE {cases} ELSE 0 END "
+                         "WHERE due BETWEEN ? AND ?", (shifts[0][0], shifts[-1][1]))
+        if not _patch_rows(conn, notes, gone, first_id):
             return None
-        ords: dict[int, list[int]] = {}
-        for nid, ord_ in _in_chunks(conn, "SELECT nid, ord FROM cards WHERE nid IN ({}) ORDER BY nid, ord",
-                                    list(ids.values())):
-            ords.setdefault(nid, []).append(ord_)
-        if any(ords.get(ids[n.card.guid]) != card_ords(note_type(n.card), n.card.fields) for n in notes):
+        if conn.execute("SELECT DISTINCT did FROM cards ORDER BY did").fetchall() != decks:
             return None
         with zipfile.ZipFile(path) as old:
             index = json.loads(old.read("media"))
             media = [MediaFile(index[str(i)], old.read(str(i))) for i in range(len(index))]
         known = zipped.known_pieces(path.read_bytes(), pieces)
-        conn.executemany(
-            "UPDATE notes SET mod = ?, tags = ?, flds = ?, sfld = ? WHERE id = ?",
-            [(*_note_values(n)[1:], ids[n.card.guid]) for n in notes],
-        )
-        conn.executemany("UPDATE cards SET mod = ? WHERE nid = ?", [(n.mod, ids[n.card.guid]) for n in notes])
         conn.commit()
     except (OSError, sqlite3.Error, zipfile.BadZipFile, KeyError, ValueError):
         return None  # the kept files are not what they should be: build the whole package
@@ -219,11 +227,69 @@ def patch_package(
         return _ship(path, database, media, Path(tmp), known)
 
 
+def _patch_rows(conn: sqlite3.Connection, notes: Sequence[PackagedNote], gone: Sequence[str], first_id: int) -> bool:
+    """Change the rows of ``notes`` and delete those of ``gone`` (guids), in
+    notes and cards; False when that would move another row's id."""
+    nids: dict[str, int] = {}
+    for guid in (*(n.card.guid for n in notes), *gone):
+        found = conn.execute("SELECT guid FROM notes WHERE id = ?", (_home(guid, first_id),)).fetchone()
+        if found is not None and found[0] != guid:
+            return False  # (its home is taken: it may have been pushed along, or not be here)
+        if found is not None:
+            nids[guid] = _home(guid, first_id)
+    if any(guid not in nids for guid in gone):
+        return False
+    held = {(nid, ord_): cid for cid, nid, ord_ in _in_chunks(
+        conn, "SELECT id, nid, ord FROM cards WHERE nid IN ({})", list(nids.values()))}
+    cards = {(_home(n.card.guid, first_id), o): n for n in notes for o in card_ords(note_type(n.card), n.card.fields)}
+    rows_gone = sorted((cid for key, cid in held.items() if key not in cards), reverse=True)
+    if not _deleted(conn, "cards", rows_gone) or not _deleted(conn, "notes", sorted(
+            (nids[guid] for guid in gone), reverse=True)):
+        return False
+    for note in notes:
+        guid, mod, tags, flds, sfld = _note_values(note)
+        nid, mid = _home(guid, first_id), note_type(note.card).model_id
+        if guid in nids:
+            conn.execute("UPDATE notes SET mid = ?, mod = ?, tags = ?, flds = ?, sfld = ? WHERE id = ?",
+                         (mid, mod, tags, flds, sfld, nid))
+        elif not _inserted(conn, "notes", nid, (nid, guid, mid, mod, -1, tags, flds, sfld, 0, 0, "")):
+            return False
+    for (nid, ord_), note in cards.items():
+        did, due = deck_id(note.card.deck), note.card.due
+        if (nid, ord_) in held:
+            conn.execute("UPDATE cards SET did = ?, mod = ?, due = ? WHERE id = ?",
+                         (did, note.mod, due, held[nid, ord_]))
+        else:
+            cid = _home(f"{note.card.guid}\x1f{ord_}", first_id)
+            if not _inserted(conn, "cards", cid, (cid, nid, did, ord_, note.mod, -1, 0, 0, due, 0, 0, 0, 0, 0, 0, 0, 0, "")):
+                return False
+    return True
+
+
 def _in_chunks(conn: sqlite3.Connection, query: str, values: Sequence) -> Iterator[tuple]:
     """Rows of ``query`` over ``values`` (an IN list), within SQLite's limit on parameters."""
     for start in range(0, len(values), 500):
         chunk = values[start : start + 500]
         yield from conn.execute(query.format(",".join("?" * len(chunk))), chunk)
+
+
+def _deleted(conn: sqlite3.Connection, table: str, ids: Sequence[int]) -> bool:
+    """Delete rows by id, highest first; False when the row after one is
+    there (it may have been pushed along by it: :func:`_ids` would now give
+    it a lower one)."""
+    for rowid in ids:
+        conn.execute(f"DELETE FROM {table} WHERE id = ?", (rowid,))
+        if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (rowid + 1,)).fetchone():
+            return False
+    return True
+
+
+def _inserted(conn: sqlite3.Connection, table: str, rowid: int, row: tuple) -> bool:
+    """Insert a row at its home id; False when that is taken."""
+    if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (rowid,)).fetchone():
+        return False
+    conn.execute(f"INSERT INTO {table} VALUES ({','.join('?' * len(row))})", row)
+    return True
 
 
 @contextlib.contextmanager
@@ -276,10 +342,12 @@ def _write_db(
     for model_id, model in models.items():
         all_models[str(model_id)] = model.to_json(0, root)
     cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(all_decks), json.dumps(all_models)))
-    # Ids in order: a note's id, then its cards' ids. Rows are made as
-    # SQLite takes them (not held in lists: they are the whole deck's text).
-    ids = itertools.count(first_id)
-    card_ids = [(next(ids), [(next(ids), o) for o in card_ords(note_type(n.card), n.card.fields)]) for n in notes]
+    # Rows are made as SQLite takes them (not held in lists: they are the
+    # whole deck's text). Ids from the guids, a card's with its ordinal.
+    nids = _ids([n.card.guid for n in notes], first_id)
+    ords = [card_ords(note_type(n.card), n.card.fields) for n in notes]
+    cids = iter(_ids([f"{n.card.guid}\x1f{o}" for n, os_ in zip(notes, ords, strict=True) for o in os_], first_id))
+    card_ids = [(nid, [(next(cids), o) for o in os_]) for nid, os_ in zip(nids, ords, strict=True)]
 
     def note_rows() -> Iterator[tuple]:
         for note, (nid, _) in zip(notes, card_ids, strict=True):
@@ -295,6 +363,33 @@ def _write_db(
     cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows())
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows())
     cursor.executescript(_INDEXES)  # built once the rows are in: a sort, not one insert per row
+
+
+SPREAD = 1 << 30
+"""Ids lie from ``first_id`` to about this much above it (in ms: 12 days)."""
+
+
+def _ids(keys: Sequence[str], first_id: int) -> list[int]:
+    """An id for each key (a note's guid; a card's, with its ordinal):
+    ``first_id`` plus a number drawn from the key below :data:`SPREAD` (its
+    *home*); keys whose homes meet take the following free numbers, in order
+    of home and key.
+
+    So a note or card added or removed moves no other's id — but for the
+    rare one pushed along, which :func:`patch_package` leaves to a whole
+    build. (Anki matches notes by guid and cards by note and ordinal: an id
+    only has to be unique. But it orders the database's rows, whose bytes a
+    patched deck must keep.)
+    """
+    ids = [0] * len(keys)
+    last = -1
+    for home, _, i in sorted((_home(k, first_id), k, i) for i, k in enumerate(keys)):
+        last = ids[i] = max(home, last + 1)
+    return ids
+
+
+def _home(key: str, first_id: int) -> int:
+    return first_id + int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % SPREAD
 
 
 def _note_values(note: PackagedNote) -> tuple[str, int, str, str, str]:

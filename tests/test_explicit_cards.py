@@ -278,10 +278,15 @@ def test_deck_tags_hang_under_the_root_deck_whatever_the_split(tmp_path: Path, c
     assert decks["Neon"] == decks["Default gateway"] == "Study"
 
 
+_KEPT = "#flashcards/trivia The densest metal\n?\nOsmium\n\nSilver :: Ag\n\n```\n#flashcards/not-a-deck\n```\n\n"
+"""The lines of decks.md between its Gold and Zinc cards."""
+
+
 def test_a_patched_rebuild_gives_the_bytes_of_a_whole_build(tmp_path: Path) -> None:
     """Edits to notes with deck tags and cards asked both ways: the cached
-    build patches the last deck, byte for byte what a whole build writes —
-    unless a note gains a card (``::`` to ``:::``): then it builds it whole."""
+    build patches the last deck, byte for byte what a whole build writes,
+    also when a note gains or loses a reverse card (``::`` to ``:::``) or
+    cards in several decks are removed at once."""
     vaults = {}
     for twin in ("whole", "patched"):
         shutil.copytree(EXPLICIT, tmp_path / twin / "notes")
@@ -291,13 +296,19 @@ def test_a_patched_rebuild_gives_the_bytes_of_a_whole_build(tmp_path: Path) -> N
         ("decks.md", "Iron :: Fe", "Iron :: Fe (ferrum)", True),
         ("decks.md", "# Elements\n", "# Elements\n\nA line above every card.\n", True),  # tags and cards move down
         ("both-ways.md", "Germany ::: Berlin", "Germany ::: Berlin (since 1990)", True),
-        ("both-ways.md", "France :: Paris", "France ::: Paris", False),
+        ("both-ways.md", "France :: Paris", "France ::: Paris", True),
+        ("both-ways.md", "Germany ::: Berlin", "Germany :: Berlin", True),
+        # Removed, in two decks: shipped once more in the order a whole build ships them, then dropped.
+        ("decks.md", f"#flashcards/trivia Gold :: Au\n\n{_KEPT}Zinc :: Zn\n", _KEPT, True),
+        ("decks.md", "Silver :: Ag\n", "Silver :: Ag (argentum)\n", True),  # (and the removed two dropped)
     ]
     for step, (name, old, new, patched) in enumerate(edits, start=1):
         built = {}
         for twin, vault in vaults.items():
             note = vault / "notes" / name
-            note.write_text(note.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+            text = note.read_text(encoding="utf-8")
+            assert old in text, (step, old)
+            note.write_text(text.replace(old, new, 1), encoding="utf-8")
             built[twin] = run_build(vault / "notes", vault / "out", now=T0 + step, cache=twin == "patched")
         assert built["patched"].patched == patched, (name, new)
         assert built["whole"].deck_path.read_bytes() == built["patched"].deck_path.read_bytes()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.corpus import edit_one, generate
+from bench.corpus import add_one, edit_one, generate, remove_one
 from flashcards import notes
 from flashcards.errors import StrictModeError
 from flashcards.state.reconcile import Status
@@ -146,8 +146,27 @@ NET = """# Networking
 """
 
 
-def _rewrite(vault: Path, old: str, new: str) -> None:
-    path = vault / "notes" / "net.md"
+NEW, UPD, REN, REM = Status.NEW, Status.UPDATED, Status.RENAMED, Status.REMOVED
+
+
+NET2 = "# Networking\n\n## Devices\n\n**Hub**：repeats every frame to every port.\n"
+
+
+def _generated(vault: Path) -> Path:
+    """A folder of generated notes (not net.md or net2.md)."""
+    return min(p for p in (vault / "notes").iterdir() if p.is_dir() and p.name != "img")
+
+
+def _move_card(vault: Path) -> None:
+    """Move the Subnet card from net.md to net2.md, under the same headings."""
+    card = "**Subnet**：a smaller network within a larger one."
+    _rewrite(vault, card, "")
+    path = vault / "notes" / "net2.md"
+    path.write_text(path.read_text(encoding="utf-8") + f"\n## Key terms\n\n{card}\n", encoding="utf-8")
+
+
+def _rewrite(vault: Path, old: str, new: str, note: str = "net.md") -> None:
+    path = vault / "notes" / note
     path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
 
 
@@ -157,6 +176,7 @@ def test_an_edit_to_what_cards_say_patches_the_last_deck_to_the_bytes_of_a_whole
     a, b = _twin_vaults(tmp_path, notes.PARALLEL_FROM + 4)
     for vault in (a, b):
         (vault / "notes" / "net.md").write_text(NET, encoding="utf-8")
+        (vault / "notes" / "net2.md").write_text(NET2, encoding="utf-8")
         (vault / "notes" / "img").mkdir()
         (vault / "notes" / "img" / "x.png").write_bytes(b"\x89PNG one")
     run_build(a / "notes", a / "out", now=NOW, jobs=1, cache=False)
@@ -165,36 +185,53 @@ def test_an_edit_to_what_cards_say_patches_the_last_deck_to_the_bytes_of_a_whole
     import_deck(collection, b / "out" / "flashcards.apkg")
     before = collection.note_count()
 
-    # (edit, patched?, cards updated): each built whole in a, cached in b, at the same moment.
+    # (edit, patched?, changes {status: cards}): each built whole in a, cached in b, at the same moment.
     steps = [
-        (lambda v: _rewrite(v, "inside a larger one", "carved out of a larger one"), True, 1),
-        (lambda v: _rewrite(v, "| SSH | 22 |", "| SSH | 2222 |"), True, 2),  # both rows show the table
-        (lambda v: _rewrite(v, "two subnets", "two linked subnets"), True, 1),  # a card with images
+        (lambda v: _rewrite(v, "inside a larger one", "carved out of a larger one"), True, {UPD: 1}),
+        (lambda v: _rewrite(v, "| SSH | 22 |", "| SSH | 2222 |"), True, {UPD: 2}),  # both rows show the table
+        (lambda v: _rewrite(v, "two subnets", "two linked subnets"), True, {UPD: 1}),  # a card with images
         # The same images in the note, one no longer on a card: the deck ships fewer.
-        (lambda v: _rewrite(v, "**Topology**：![net](img/x.png)", "![net](img/x.png)\n\n**Topology**："), False, 0),
-        (lambda v: edit_one(v / "notes", seed=3), True, 1),  # a generated note
-        (lambda v: {edit_one(v / "notes", seed=s) for s in (4, 5)}, True, 2),  # two notes
-        (lambda v: _rewrite(v, "# Networking\n", "# Networking\n\n\n"), True, 0),  # cards only moved
-        (lambda v: _rewrite(v, "| Protocol", "**Switch**：forwards frames.\n\n| Protocol"), False, 0),  # a new card
-        (lambda v: _rewrite(v, "## Terms", "## Key terms"), False, 0),  # renamed cards
-        (lambda v: _rewrite(v, "**Gateway**：the router that connects a subnet to others.", ""), False, 0),  # removed
-        (lambda v: _rewrite(v, "carved out of", "within"), False, 0),  # (the removal's tombstone build)
-        (lambda v: _rewrite(v, "frames.", "frames between ports."), True, 1),
-        (lambda v: (v / "out" / ".flashcards-cache" / "flashcards.apkg.anki2").unlink(missing_ok=True), False, 0),
+        (lambda v: _rewrite(v, "**Topology**：![net](img/x.png)", "![net](img/x.png)\n\n**Topology**："), False, {}),
+        (lambda v: edit_one(v / "notes", seed=3), True, {UPD: 1}),  # a generated note
+        (lambda v: {edit_one(v / "notes", seed=s) for s in (4, 5)}, True, {UPD: 2}),  # two notes
+        (lambda v: _rewrite(v, "# Networking\n", "# Networking\n\n\n"), True, {}),  # cards only moved
+        (lambda v: _rewrite(v, "| Protocol", "**Switch**：forwards frames.\n\n| Protocol"), True, {NEW: 1}),  # added
+        (lambda v: _rewrite(v, "## Terms", "## Key terms"), True, {REN: 6}),  # renamed cards
+        (lambda v: _rewrite(v, "**Gateway**：the router that connects a subnet to others.", ""), True, {REM: 1}),
+        (lambda v: _rewrite(v, "carved out of", "within"), True, {UPD: 1}),  # (and the removed card dropped)
+        (lambda v: _rewrite(v, "frames.", "frames between ports."), True, {UPD: 1}),
+        (lambda v: add_one(_generated(v), seed=1), True, {NEW: 1}),  # a generated note
+        (lambda v: remove_one(_generated(v), seed=1), True, {REM: 1}),
+        (lambda v: None, True, {}),  # nothing else: the removed card is dropped from the deck
+        # The removed Gateway back: its old guid, restored.
+        (lambda v: _rewrite(v, "**Switch**", "**Gateway**：the router that connects a subnet to others.\n\n**Switch**"),
+         True, {UPD: 1}),
+        # Two cards trade places within the note: only their order in the deck changes.
+        (lambda v: _rewrite(v, "**Switch**：forwards frames between ports.", "")
+         or _rewrite(v, "**Subnet**", "**Switch**：forwards frames between ports.\n\n**Subnet**"), True, {}),
+        (lambda v: add_one(_generated(v), seed=2) and remove_one(_generated(v), seed=3),
+         True, {NEW: 1, REM: 1}),  # in two notes at once
+        # A card moved to another note: matched across notes, so built whole.
+        (lambda v: _move_card(v), False, {}),
+        (lambda v: (v / "out" / ".flashcards-cache" / "flashcards.apkg.anki2").unlink(missing_ok=True), False, {}),
     ]
-    for step, (edit, patched, updated) in enumerate(steps, start=1):
+    for step, (edit, patched, changes) in enumerate(steps, start=1):
         for vault in (a, b):
             edit(vault)
         whole = run_build(a / "notes", a / "out", now=NOW + step, jobs=1, cache=False)
         result = run_build(b / "notes", b / "out", now=NOW + step)
         assert (step, result.patched, result.warnings) == (step, patched, whole.warnings)
         if patched:
-            assert result.plan.count(Status.UPDATED) == updated and result.written == bool(updated)
+            counts = {s: result.plan.count(s) for s in Status if s is not Status.UNCHANGED and result.plan.count(s)}
+            assert (step, counts) == (step, changes)
+            assert (step, {s: whole.plan.count(s) for s in Status}) == (step, {s: result.plan.count(s) for s in Status})
+            assert (step, result.written) == (step, whole.written)
         _same_output(a, b)
 
     # Anki takes the patched deck as it takes any rebuild: notes updated in place.
     log = import_deck(collection, b / "out" / "flashcards.apkg")
-    assert collection.note_count() == before + 1 and len(log.new) == 1  # Switch; Gateway's is only tagged removed
+    # New: Switch and two generated cards (the cards removed are only tagged removed).
+    assert collection.note_count() == before + 3 and len(log.new) == 3
     fields = [collection.get_note(n).fields for n in collection.find_notes("within")]
     assert len(fields) == 1 and "2222" not in fields[0][1]
 
@@ -229,3 +266,57 @@ def test_another_version_of_the_program_builds_the_deck_whole(tmp_path: Path, mo
     assert not result.patched and not result.up_to_date
     (vault / "net.md").write_text(NET.replace("inside", "within"), encoding="utf-8")
     assert run_build(vault, tmp_path / "out", now=NOW + 2).patched  # (its own, next time)
+
+
+def test_ids_pushed_along_by_a_shared_home_are_patched_only_when_no_other_id_moves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flashcards import package
+
+    # 263 notes and 316 cards, each among 2,048 homes: ids pushed along, so
+    # adding or removing a card often would move another's.
+    monkeypatch.setattr(package, "SPREAD", 1 << 11)
+    a, b = _twin_vaults(tmp_path, 6)
+    run_build(a / "notes", a / "out", now=NOW, jobs=1, cache=False)
+    run_build(b / "notes", b / "out", now=NOW)
+    _same_output(a, b)
+    patched = []
+    steps = [*(lambda v, s=s: add_one(v / "notes", seed=s) for s in range(1, 5)),
+             *(lambda v, s=s: remove_one(v / "notes", seed=s) for s in range(1, 5))]
+    for step, edit in enumerate(steps, start=1):
+        for vault in (a, b):
+            edit(vault)
+        run_build(a / "notes", a / "out", now=NOW + step, jobs=1, cache=False)
+        patched.append(run_build(b / "notes", b / "out", now=NOW + step).patched)
+        _same_output(a, b)
+    assert True in patched and False in patched  # (both ways taken: the check is exercised)
+
+
+STEPS = """# Glycolysis
+
+## Steps of glycolysis
+
+1. Hexokinase traps **glucose** as glucose-6-phosphate
+2. Phosphofructokinase commits **the pathway**
+3. Pyruvate kinase makes **pyruvate**
+"""
+
+
+def test_an_item_added_to_or_removed_from_a_list_note_patches_its_cards(tmp_path: Path) -> None:
+    a, b = _twin_vaults(tmp_path, 3)
+    for vault in (a, b):
+        (vault / "notes" / "steps.md").write_text(STEPS, encoding="utf-8")
+    run_build(a / "notes", a / "out", now=NOW, jobs=1, cache=False)
+    run_build(b / "notes", b / "out", now=NOW)
+    item = "2. Aldolase splits **fructose-1,6-bisphosphate**\n"
+    steps = [
+        lambda v: _rewrite(v, "3. Pyruvate", item.replace("2.", "3.") + "4. Pyruvate", note="steps.md"),  # a card more
+        lambda v: _rewrite(v, "2. Phosphofructokinase commits **the pathway**\n", "", note="steps.md"),  # one fewer
+    ]
+    for step, edit in enumerate(steps, start=1):
+        for vault in (a, b):
+            edit(vault)
+        whole = run_build(a / "notes", a / "out", now=NOW + step, jobs=1, cache=False)
+        result = run_build(b / "notes", b / "out", now=NOW + step)
+        assert result.patched and result.plan.count(Status.UPDATED) == whole.plan.count(Status.UPDATED) == 1
+        _same_output(a, b)

@@ -305,6 +305,12 @@ def _model_mods(lock: Lock, now: int) -> tuple[dict[int, int], tuple[tuple[int, 
 # ------------------------------------------------------------- fuzzy matching
 
 
+def across_files(identity: str) -> tuple[str, str, str]:
+    """What matches a card to an unmatched old card of another note file
+    (the first tier of :func:`_match_moved`): its headings, kind and question."""
+    return _parts(identity)[1:]
+
+
 def _parts(identity: str) -> Parts:
     path, headings, kind, key = (identity.split("\x1f") + ["", "", "", ""])[:4]
     return path, headings, kind, re.sub(r"#\d+$", "", key)

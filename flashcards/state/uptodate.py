@@ -8,12 +8,15 @@ summary it reported. The next build makes the stamp again from the notes alone: 
 nothing differs, reading, reconciling and packaging every note again could
 only give the same bytes, so it reports the recorded summary and stops.
 
-A build is recorded only when a second one would give the same result: not
-when it shipped removed cards (the next build turns them into tombstones),
-could not read a note file, or could not download an image from the web.
+A build that could not read a note file or could not download an image
+from the web is not recorded. One that shipped removed cards is recorded as
+not *settled*: the next build turns them into tombstones, so it is never up
+to date, but it can patch the deck.
 
-When only some notes changed, the record says which, so that the build can
-try to patch the last deck rather than build it again (:mod:`flashcards.state.patching`).
+When only some notes changed, the record says which, and keeps the layout
+of the deck written (where each note's cards are in it), so that the build
+can try to patch the last deck rather than build it again
+(:mod:`flashcards.state.patching`).
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ class Edits:
     files: tuple[Path, ...]
     """The lock, the deck and the images the recorded build looked at."""
     listing: Listing = None
+    layout: object = None
+    """The layout recorded with the build (None if none was)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class _Record:
     files: tuple[tuple[str, Signature], ...]
     outcome: Outcome
     listing: Listing = None
+    settled: bool = True
 
 
 class UpToDate:
@@ -84,12 +90,13 @@ class UpToDate:
 
     def __init__(self, cache_dir: Path, deck: Path) -> None:
         self.path = cache_dir / f"{deck.name}.uptodate"
+        self.layout_path = cache_dir / f"{deck.name}.layout"
 
     def check(self, inputs: Inputs) -> Outcome | None:
-        """The recorded outcome if the inputs, and every file the last build
-        read or wrote, are as they were; else None."""
+        """The recorded outcome if the build was settled and the inputs, and
+        every file the last build read or wrote, are as they were; else None."""
         record = self._files_as_they_were()
-        return record.outcome if record is not None and record.inputs == inputs else None
+        return record.outcome if record is not None and record.settled and record.inputs == inputs else None
 
     def edited(self, inputs: Inputs) -> Edits | None:
         """Which notes changed, when nothing else did (the same settings, the
@@ -101,7 +108,9 @@ class UpToDate:
         if [rel for rel, _ in old] != [rel for rel, _ in new]:
             return None
         changed = tuple((i, was[1]) for i, (was, now) in enumerate(zip(old, new, strict=True)) if was != now)
-        return Edits(changed, record.outcome, tuple(Path(name) for name, _ in record.files), record.listing)
+        files = tuple(Path(name) for name, _ in record.files)
+        layout = read(self.layout_path) if self.layout_path.absolute() in files else None
+        return Edits(changed, record.outcome, files, record.listing, layout)
 
     def _files_as_they_were(self) -> _Record | None:
         record = read(self.path)
@@ -111,12 +120,29 @@ class UpToDate:
             return None  # an image was added, moved or removed: one found by name may be another now
         return record
 
-    def record(self, inputs: Inputs, files: Iterable[Path], outcome: Outcome, listing: Listing = None) -> None:
-        """Remember a build whose rebuild would change nothing; ``files`` are the
-        lock, the deck and the images it looked for (written last, after them).
-        Paths are kept absolute: the next build may run from another folder."""
-        paths = sorted({p.absolute() for p in files})
-        write(self.path, pack(_Record(inputs, tuple((str(p), signature(p)) for p in paths), outcome, listing)))
+    def record(
+        self,
+        inputs: Inputs,
+        files: Iterable[Path],
+        outcome: Outcome,
+        listing: Listing = None,
+        layout: object = None,
+        settled: bool = True,
+    ) -> None:
+        """Remember a build whose rebuild would change nothing (or, not
+        ``settled``, only turn removed cards into tombstones); ``files`` are the
+        lock, the deck and the images it looked for (written last, after them),
+        ``listing`` the images in the notes folder if it searched them by name,
+        ``layout`` what a patch needs to know of the deck. Paths are kept
+        absolute: the next build may run from another folder."""
+        paths = {p.absolute() for p in files} - {self.layout_path.absolute()}
+        if layout is not None:
+            write(self.layout_path, pack(layout))
+            paths.add(self.layout_path.absolute())
+        else:
+            remove(self.layout_path)
+        signed = tuple((str(p), signature(p)) for p in sorted(paths))
+        write(self.path, pack(_Record(inputs, signed, outcome, listing, settled)))
 
     def forget(self) -> None:
         remove(self.path)
