@@ -43,11 +43,12 @@ def extract(doc: Document, skipped: frozenset[str] = gate.DEFAULT_SKIPPED) -> Ex
         warnings.extend(found.warnings)
         left_out.extend(found.left_out)
         claimed |= found.claimed
-    two_sided = [f for f in facts if has_two_sides(f)]
-    if len(two_sided) < len(facts):
-        left_out.extend(
-            LeftOut(f.origin.path, f.origin.line, gate.EMPTY_SIDE, f.key[:60]) for f in facts if not has_two_sides(f)
-        )
+    two_sided = []
+    for fact in facts:
+        if has_two_sides(fact):
+            two_sided.append(fact)
+        else:
+            left_out.append(LeftOut(fact.origin.path, fact.origin.line, gate.EMPTY_SIDE, fact.key[:60]))
     kept, gated = gate.sift(two_sided, skipped)
     left_out.extend(gated)
     left_out.sort(key=lambda x: (x.line, x.reason))

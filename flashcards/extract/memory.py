@@ -255,15 +255,19 @@ def _plain_answers(item: ListItem) -> tuple[ListBlock] | None:
     items = item.children[0].items
     if not 1 <= len(items) <= MAX_ANSWER_ITEMS:
         return None
-    for sub in items:
-        plain = markup.plain_text(sub.text).strip()
-        if sub.children or not plain or len(plain) > MAX_ANSWER_ITEM or plain.endswith(("?", "？")):
-            return None
-        if _LINK_ONLY.fullmatch(sub.text.strip()):
-            return None  # a table of contents points, it does not answer
-        if markup.strong_spans(sub.text) or _label(sub) is not None:
-            return None  # marked or labelled sub-items are facts of their own
-    return (item.children[0],)
+    return (item.children[0],) if all(_short_plain(sub) for sub in items) else None
+
+
+def _short_plain(item: ListItem) -> bool:
+    """An item that can only answer what is above it: short, unmarked,
+    unlabelled, not a question or a link, with nothing under it (marked or
+    labelled items are facts of their own; a table of contents points)."""
+    plain = markup.plain_text(item.text).strip()
+    return bool(
+        plain and not item.children and len(plain) <= MAX_ANSWER_ITEM and not plain.endswith(("?", "？"))
+        and not _LINK_ONLY.fullmatch(item.text.strip())
+        and not markup.strong_spans(item.text) and _label(item) is None
+    )
 
 
 def _continued(state: _State, section: Section, line: int, text: str, answer_html: str, parent: str) -> None:
@@ -433,12 +437,8 @@ def _lone_list(state: _State, section: Section, block: ListBlock) -> bool:
         return False  # steps are asked as a procedure; sentences state things of their own
     if not items or len(items) > MAX_LONE_ITEMS or not heading or not _term_heading(section.path):
         return False
-    for item in items:
-        plain = markup.plain_text(item.text).strip()
-        if item.children or not plain or len(plain) > MAX_ANSWER_ITEM or plain.endswith(("?", "？")):
-            return False
-        if markup.strong_spans(item.text) or _label(item) is not None or _LINK_ONLY.fullmatch(item.text.strip()):
-            return False  # marked, labelled or linked items are facts (or pointers) of their own
+    if not all(_short_plain(item) for item in items):
+        return False
     if len(items) == 1:
         # The heading is the term: whose it is, the heading above says.
         state.used.add(items[0].line)

@@ -89,7 +89,7 @@ def extract(doc: Document, claimed: frozenset[int] = frozenset()) -> Extraction:
         # Sibling tables share their row and column labels ("maskulin · Dativ"):
         # with an empty corner cell, the heading above names what the table is about.
         subject = prompts.subject_of(found.section)
-        if any(prompts.names(plain(h), subject) for h in table.header[1:] if plain(h)):
+        if subject and any(prompts.names(plain(h), subject) for h in table.header[1:] if plain(h)):
             subject = prompts.subject_above(found.section)  # "### 支原体肺炎" over a table comparing it with another
         corner = plain(table.header[0])
         # A corner cell that is empty, generic ("Content") or restates the heading
