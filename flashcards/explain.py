@@ -25,10 +25,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flashcards.cards import note_type
 from flashcards.config import Config
 from flashcards.extract import gate, switched_off
 from flashcards.model import Block, Card, Document, ListBlock, ListItem, Quote, Table
 from flashcards.notes import read_note
+from flashcards.package import card_ords
 from flashcards.reading import NoteFile, UnreadableNote, find_notes, read_bytes
 from flashcards.state.lockfile import LOCK_NAME
 
@@ -254,11 +256,8 @@ def _counts(events: _Events) -> bool:
 def shown(card: Card) -> ShownCard:
     """A card as explain shows it: its kind, its front as plain text, how many Anki cards it makes."""
     front = card.fields[0]  # Front, or a cloze note's Text
-    if card.kind.is_cloze:
-        count = len({n for n, _ in _CLOZE.findall(front)})
-    else:
-        count = 1 + bool(card.fields[5].strip())  # the Reverse field makes the second card
-    return ShownCard(card.kind.value, plain_front(front), count)
+    # (as many as the package makes: a cloze per number, a second for a filled Reverse field)
+    return ShownCard(card.kind.value, plain_front(front), len(card_ords(note_type(card), card.fields)))
 
 
 def plain_front(front_html: str) -> str:
