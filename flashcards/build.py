@@ -14,7 +14,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from flashcards import media, web
@@ -172,6 +172,10 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
         per_note.append(NoteCards(cards, result.cards.levels))
         summaries.append(result.summary)
     cards = in_order(per_note, config)
+    # Each card's text is in ``cards`` now; the rest of what the notes' results
+    # and bytes held goes (the results the cache is to learn are spooled).
+    del per_note, read
+    processed = replace(processed, results=())
     kinds = tuple(sorted(Counter(c.kind for c in cards).items()))
 
     written = False
