@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import json
 import re
 import shutil
 import sqlite3
 import tempfile
 import zipfile
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,20 +277,29 @@ def _write_db(
         all_models[str(model_id)] = model.to_json(0, root)
     cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(all_decks), json.dumps(all_models)))
     # Ids in order: a note's id, then its cards' ids. Rows are made as
-    # SQLite takes them (not held in lists: they are the whole deck's text).
-    ids = itertools.count(first_id)
-    card_ids = [(next(ids), [(next(ids), o) for o in card_ords(note_type(n.card), n.card.fields)]) for n in notes]
+    # SQLite takes them (not held in lists: they are the whole deck's text);
+    # each note's card ordinals are kept, a few bytes a note, for the second pass.
+    ords, counts = array("L"), array("L")
+    for note in notes:
+        found = card_ords(note_type(note.card), note.card.fields)
+        ords.extend(found)
+        counts.append(len(found))
 
     def note_rows() -> Iterator[tuple]:
-        for note, (nid, _) in zip(notes, card_ids, strict=True):
+        nid = first_id
+        for note, count in zip(notes, counts, strict=True):
             guid, mod, tags, flds, sfld = _note_values(note)
             yield (nid, guid, note_type(note.card).model_id, mod, -1, tags, flds, sfld, 0, 0, "")
+            nid += 1 + count
 
     def card_rows() -> Iterator[tuple]:
-        for note, (nid, cards) in zip(notes, card_ids, strict=True):
+        nid, at = first_id, 0
+        for note, count in zip(notes, counts, strict=True):
             did = decks[note.card.deck].deck_id
-            for cid, ord_ in cards:
+            for k in range(count):
+                cid, ord_ = nid + 1 + k, ords[at + k]
                 yield (cid, nid, did, ord_, note.mod, -1, 0, 0, note.card.due, 0, 0, 0, 0, 0, 0, 0, 0, "")
+            nid, at = nid + 1 + count, at + count
 
     cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows())
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows())
