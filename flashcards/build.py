@@ -14,7 +14,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from flashcards import media, web
@@ -174,6 +174,10 @@ def _build(options: BuildOptions, now: int, progress: Progress) -> BuildResult:
         per_note.append((result.rel, NoteCards(cards, result.cards.levels)))
         summaries.append(result.summary)
     cards = in_order((note for _, note in per_note), config)
+    # Each card's text is in ``cards`` now; what the notes' results and bytes
+    # held besides goes (the results the cache is to learn are spooled).
+    del read
+    processed = replace(processed, results=())
     kinds = tuple(sorted(Counter(c.kind for c in cards).items()))
 
     written = False

@@ -13,8 +13,9 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from flashcards.cards import NoteCards, note_cards, summarize
@@ -56,15 +57,44 @@ class Processed:
     fresh: frozenset[int]
     """Indexes of the results computed this time (not found in the cache)."""
 
-    packed: dict[int, bytes] = field(default_factory=dict)
-    """New results as workers sent them (pickled), to store without pickling again."""
+    spooled: Spool | None = None
+    """The new results as the cache stores them (pickled), for :meth:`save`;
+    None when nothing is to be cached."""
 
     def save(self, cache_dir: Path, used: set[str] | None = None) -> None:
         """Store the new results and forget those no note uses any more
         (``used``: every note's key, when these results are only some notes')."""
         for i in sorted(self.fresh):
-            cache.store(cache_dir, self.keys[i], self.packed.get(i) or cache.pack(self.results[i]))
+            packed = self.spooled.get(i) if self.spooled is not None else cache.pack(self.results[i])
+            if packed is not None:
+                cache.store(cache_dir, self.keys[i], packed)
         cache.prune(cache_dir, set(self.keys) if used is None else used)
+
+
+class Spool:
+    """Pickled results kept in an unnamed temporary file, not in memory (a
+    5,000-note vault's are some 200 MB): the cache learns them only once the
+    deck is written, and until then the build holds them unpickled anyway.
+    The file goes away when the spool does, however the build ends."""
+
+    def __init__(self) -> None:
+        # Open as long as the spool lives: closed, and gone, with it.
+        self._file = tempfile.TemporaryFile(prefix="flashcards-results-")  # noqa: SIM115
+        self._where: dict[int, tuple[int, int]] = {}
+        self._end = 0
+
+    def add(self, index: int, data: bytes) -> None:
+        self._file.seek(self._end)
+        self._file.write(data)
+        self._where[index] = (self._end, len(data))
+        self._end += len(data)
+
+    def get(self, index: int) -> bytes | None:
+        if index not in self._where:
+            return None
+        start, length = self._where[index]
+        self._file.seek(start)
+        return self._file.read(length)
 
 
 def note_keys(notes: Sequence[tuple[NoteFile, bytes]], config: Config) -> tuple[str, ...]:
@@ -93,7 +123,8 @@ def process_notes(
     work = [(notes[i][0].rel, notes[i][1], config) for i in todo]
     if len(work) >= WORTH_SHOWING:
         progress.stage("Reading notes", len(work))
-    packed: dict[int, bytes] = {}
+    # Kept for the cache, pickled as it stores them (when there is a cache).
+    spooled = Spool() if cache_dir is not None and todo else None
     if jobs > 1 and len(work) >= PARALLEL_FROM:
         # fork: workers start at once with everything already imported. On
         # any exception (Ctrl-C included) the pool's exit terminates them.
@@ -102,13 +133,17 @@ def process_notes(
         with context.Pool(min(jobs, len(work)), initializer=_die_with_parent) as pool:
             chunks = max(1, len(work) // (jobs * 24))  # small enough that no worker waits long at the end
             for i, data in zip(todo, pool.imap(_process_packed, work, chunksize=chunks), strict=True):
-                results[i], packed[i] = pickle.loads(data), data
+                results[i] = pickle.loads(data)
+                if spooled is not None:
+                    spooled.add(i, data)
                 progress.advance()
     else:
         for i, one in zip(todo, work, strict=True):
             results[i] = process_note(*one)
+            if spooled is not None:
+                spooled.add(i, cache.pack(results[i]))
             progress.advance()
-    return Processed(tuple(r for r in results if r is not None), tuple(keys), frozenset(todo), packed)
+    return Processed(tuple(r for r in results if r is not None), tuple(keys), frozenset(todo), spooled)
 
 
 def process_note(rel: str, data: bytes, config: Config) -> NoteResult:
