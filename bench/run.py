@@ -303,13 +303,18 @@ def bench(n: int, repeats: int, seed: int, log=print) -> Figures:  # noqa: ANN00
 def _rebuilds(change, status: str, notes: Path, out: Path, now: int, repeats: int, twin: Path) -> Rebuild:  # noqa: ANN001
     """``repeats`` rebuilds, each after ``change(k)`` (which returns the text it
     put in a card, or ""): the plan should say exactly one card ``status``.
-    Before the last, the notes and lock are copied to ``twin``, to build
-    them clean, serially and uncached at the same moment, for the bytes."""
+    Before the last, the notes, lock and last deck are copied to ``twin``, to
+    build them clean, serially and uncached at the same moment, for the bytes."""
     runs, in_deck = [], True
     for k in range(repeats):
         text = change(k)
         if k == repeats - 1:
             shutil.copytree(notes, twin / "notes")
+            # The last deck too (not the cache): a removed card is shipped once
+            # more, tagged, from the deck the user's output folder holds.
+            (twin / "out").mkdir(parents=True)
+            for deck in out.glob("*.apkg"):
+                shutil.copy2(deck, twin / "out" / deck.name)
         runs.append(measure("build", notes, out, now + k))
         in_deck &= not text or _deck_has(Path(runs[-1]["deck"]), text)
     statuses = [r["status"] for r in runs]
