@@ -27,6 +27,8 @@ writing the whole package anew.
 from __future__ import annotations
 
 import contextlib
+import filecmp
+import functools
 import hashlib
 import json
 import re
@@ -312,11 +314,16 @@ def _ship(path: Path, db: Path, media: Sequence[MediaFile], tmp: Path, known: di
         conn.execute("VACUUM INTO ?", (str(canonical),))
     finally:
         conn.close()
-    packed = _zip(canonical, media, known)
-    if path.is_file() and path.read_bytes() == packed.data:
-        return Written(False, packed.pieces)
-    write_atomic(path, packed.data)
-    return Written(True, packed.pieces)
+    # Zipped to a scratch file and compared with the deck a chunk at a time:
+    # the whole deck is never in memory, nor the one it replaces.
+    packed, pieces = tmp / "deck.apkg", []
+    with open(packed, "wb") as fh:
+        fh.writelines(_zip(canonical, media, known, pieces))
+    if path.is_file() and filecmp.cmp(path, packed, shallow=False):
+        return Written(False, tuple(pieces))
+    with open(packed, "rb") as fh:
+        write_atomic(path, iter(functools.partial(fh.read, zipped.PIECE), b""))
+    return Written(True, tuple(pieces))
 
 
 def _write_db(
@@ -433,10 +440,12 @@ def _add_preset(conn: sqlite3.Connection, preset: PresetSettings, mod: int) -> N
     conn.execute("UPDATE col SET dconf = ?, decks = ?", (json.dumps(dconf), json.dumps(decks)))
 
 
-def _zip(db: Path, media: Sequence[MediaFile], known: dict[bytes, bytes]) -> zipped.Archive:
+def _zip(
+    db: Path, media: Sequence[MediaFile], known: dict[bytes, bytes], pieces: list[zipped.Piece]
+) -> Iterator[bytes]:
     index = {str(i): m.name for i, m in enumerate(media)}
-    return zipped.archive([
+    return zipped.stream([
         ("collection.anki2", db),
         ("media", json.dumps(index, sort_keys=True).encode()),
         *((str(i), item.data) for i, item in enumerate(media)),
-    ], known)
+    ], pieces, known)

@@ -56,33 +56,45 @@ def archive(entries: Sequence[tuple[str, Source]], known: Mapping[bytes, bytes] 
     """A zip archive holding ``entries`` (name, data), each deflated; a piece
     whose data's digest is in ``known`` is taken from there, not deflated again
     (:func:`known_pieces` reads them from the last archive)."""
-    out: list[bytes] = []
-    directory: list[bytes] = []
     pieces: list[Piece] = []
+    data = b"".join(stream(entries, pieces, known))
+    return Archive(data, tuple(pieces))
+
+
+def stream(
+    entries: Sequence[tuple[str, Source]], pieces: list[Piece], known: Mapping[bytes, bytes] | None = None
+) -> Iterator[bytes]:
+    """:func:`archive`'s bytes a part at a time, so they can go to a file
+    without the whole archive in memory (an entry's deflated pieces are held
+    until they are written: its header, first, gives their size and CRC);
+    ``pieces`` learns where each deflated piece lies."""
+    directory: list[bytes] = []
     offset = 0
     with ThreadPoolExecutor(max_workers=_cores()) as pool:
         for name, source in entries:
             packed_pieces, crc, size = _deflate(source, pool, known or {})
-            packed = b"".join(p for _, p in packed_pieces)
+            packed_size = sum(len(p) for _, p in packed_pieces)
             encoded = name.encode("utf-8")
-            if max(size, len(packed), offset) >= 0xFFFFFFFF:
+            if max(size, packed_size, offset) >= 0xFFFFFFFF:
                 raise ValueError("an entry of 4 GiB or more needs zip64, which is not written")
             header = struct.pack(
                 "<IHHHHHIIIHH", 0x04034B50, _NEEDS, 0, zlib.DEFLATED, _DOS_TIME, _DOS_DATE,
-                crc, len(packed), size, len(encoded), 0,
+                crc, packed_size, size, len(encoded), 0,
             )
             directory.append(struct.pack(
                 "<IHHHHHHIIIHHHHHII", 0x02014B50, _MADE_BY, _NEEDS, 0, zlib.DEFLATED, _DOS_TIME, _DOS_DATE,
-                crc, len(packed), size, len(encoded), 0, 0, 0, 0, _FILE_MODE, offset,
+                crc, packed_size, size, len(encoded), 0, 0, 0, 0, _FILE_MODE, offset,
             ) + encoded)
-            out += [header, encoded, packed]
+            yield header + encoded
             offset += len(header) + len(encoded)
             for digest, piece in packed_pieces:
                 pieces.append(Piece(digest, offset, len(piece)))
                 offset += len(piece)
+                yield piece
+            del packed_pieces
     listing = b"".join(directory)
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(directory), len(directory), len(listing), offset, 0)
-    return Archive(b"".join(out) + listing + end, tuple(pieces))
+    yield listing + end
 
 
 def known_pieces(data: bytes, pieces: Sequence[Piece]) -> dict[bytes, bytes]:
